@@ -1,0 +1,127 @@
+import type { Kline } from '../binance/kline.js'
+
+/**
+ * Public contract of the exchange simulator (`@trading-alerts/tickerdata/testing`).
+ *
+ * One HTTP server on 127.0.0.1 serves, at the same paths and in the same formats as the real
+ * services: Binance REST (`/api/v3/klines`, `/api/v3/exchangeInfo`), the public archive
+ * (`/data/spot/{monthly,daily}/klines/...zip` and `.CHECKSUM`), the S3 XML listing (under `/s3`),
+ * and CoinGecko (under `/coingecko/api/v3`, e.g. `/coingecko/api/v3/coins/markets`).
+ */
+
+/** A tradable pair in the simulated market. */
+export interface SimPairSpec {
+  readonly symbol: string // e.g. 'BTCUSDT'
+  readonly baseAsset: string // e.g. 'BTC'
+  readonly quoteAsset: string // e.g. 'USDT'
+  /** First minute with data (ms, UTC). Archive files and candles exist from here on. */
+  readonly listedAt: number
+  /** Binance trading status. Default 'TRADING'. */
+  readonly status?: 'TRADING' | 'BREAK' | 'HALT' | 'END_OF_DAY' | 'PRE_TRADING' | 'POST_TRADING' | 'AUCTION_MATCH'
+  /** Last minute with data for a delisted/halted pair (ms); default none. */
+  readonly delistedAt?: number
+  /** Reference price level of the deterministic price path. */
+  readonly basePrice?: number
+}
+
+/** A span with no candles at all (an exchange outage): [start, end) in ms, applies to every source. */
+export interface SimGap {
+  readonly symbol: string // '*' for every pair
+  readonly start: number
+  readonly end: number
+}
+
+/** A CoinGecko coin in the simulated /coins/markets ranking. */
+export interface SimCoin {
+  readonly id: string
+  readonly symbol: string // lowercase, not unique
+  readonly name: string
+  readonly marketCapRank: number
+  /** CoinGecko categories used by ?category= (e.g. 'stablecoins', 'wrapped-tokens', 'liquid-staking-tokens'). */
+  readonly categories?: readonly string[]
+}
+
+export type SimRoute =
+  | 'klines'
+  | 'exchangeInfo'
+  | 'archive-zip' // a monthly or daily .zip
+  | 'archive-checksum' // a .CHECKSUM
+  | 'listing' // the S3 XML listing
+  | 'coins-markets'
+
+export type SimFaultKind =
+  | '5xx' // answer `status` (default 503) with a small body
+  | 'drop' // destroy the socket without answering
+  | 'slow' // wait `delayMs` before answering normally
+  | '429' // answer 429 with Retry-After `retryAfterSec`
+  | '418' // answer 418 with Retry-After `retryAfterSec`
+  | '451' // restricted location
+  | 'checksum-mismatch' // the .CHECKSUM names a different sha256 than the zip has
+  | 'corrupt-zip' // the zip bytes are truncated/garbled (the CHECKSUM matches the corrupt bytes)
+  | 'bad-csv-row' // a valid zip whose CSV has one malformed row (line `line`, default 100)
+  | 'invalid-symbol' // 400 {"code":-1121,"msg":"Invalid symbol."}
+
+export interface SimFault {
+  readonly route: SimRoute
+  readonly kind: SimFaultKind
+  /** Only requests for this symbol (query `symbol`, or the archive path's symbol). */
+  readonly symbol?: string
+  /** Only archive requests whose file name contains this string, e.g. 'BTCUSDT-1m-2024-03'. */
+  readonly file?: string
+  /** How many matching requests to hit; default: every one until cleared. */
+  readonly times?: number
+  readonly status?: number
+  readonly retryAfterSec?: number
+  readonly delayMs?: number
+  readonly line?: number
+}
+
+export interface SimulatorOptions {
+  /** Port to listen on; default 0 (a free port). Always binds 127.0.0.1. */
+  readonly port?: number
+  /** The simulated "now" in ms. Default: the real clock. Candles after now do not exist yet. */
+  readonly now?: () => number
+  /** Pairs; default: a built-in market of ~30 pairs mapped from the real top-100 CoinGecko list. */
+  readonly pairs?: readonly SimPairSpec[]
+  readonly coins?: readonly SimCoin[]
+  readonly gaps?: readonly SimGap[]
+  /** Seed of the deterministic price paths; default 1. */
+  readonly seed?: number
+  /** Request-weight limit advertised in exchangeInfo.rateLimits and enforced; default 6000 per 1 MINUTE. */
+  readonly weightLimit?: { readonly limit: number; readonly interval: 'SECOND' | 'MINUTE'; readonly intervalNum: number }
+  /** Days after a month's end before its monthly zip is published; default 2. Per-symbol override in `lateMonthly`. */
+  readonly monthlyPublishDelayDays?: number
+  /** Monthly files published late: symbol → months ('YYYY-MM') whose monthly zip does not exist (daily ones do). */
+  readonly lateMonthly?: Readonly<Record<string, readonly string[]>>
+  /** Retry-After seconds sent with a 429 from the weight limiter; default 1 with a SECOND window, else seconds to the window's end. */
+  readonly retryAfterSec?: number
+}
+
+export interface SimulatorStats {
+  /** Requests received per route. */
+  readonly requests: Record<SimRoute | 'other', number>
+  /** 429s and 418s sent by the rate limiter (not by injected faults). */
+  readonly rateLimited429: number
+  readonly banned418: number
+  /** Highest used weight seen in any window. */
+  readonly maxUsedWeight: number
+}
+
+export interface ExchangeSimulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  /** Base URLs to hand to the clients (BinanceAPI apiUrl/dataUrl/listingUrl, CoingeckoAPI apiUrl). */
+  readonly urls: {
+    readonly binanceApiUrl: string
+    readonly binanceDataUrl: string
+    readonly binanceListingUrl: string
+    readonly coingeckoApiUrl: string
+  }
+  /** The exact candles every source serves for [startMs, endMs] (open times, inclusive), gaps and listing applied, closed candles only unless `includeOpen`. */
+  candles(symbol: string, startMs: number, endMs: number, options?: { readonly includeOpen?: boolean }): Kline[]
+  addFault(fault: SimFault): void
+  clearFaults(): void
+  readonly stats: SimulatorStats
+  resetStats(): void
+  close(): Promise<void>
+}
