@@ -63,7 +63,13 @@ function plateaus(n, seed) {
 
 function flat(n) {
   const v = new Array(n).fill(100)
-  return { open: v.slice(), high: v.slice(), low: v.slice(), close: v.slice(), volume: new Array(n).fill(10) }
+  return {
+    open: v.slice(),
+    high: v.slice(),
+    low: v.slice(),
+    close: v.slice(),
+    volume: new Array(n).fill(10),
+  }
 }
 
 /** The fixture series: name → { open, high, low, close, volume }. */

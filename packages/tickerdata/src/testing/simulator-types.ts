@@ -17,7 +17,8 @@ export interface SimPairSpec {
   /** First minute with data (ms, UTC). Archive files and candles exist from here on. */
   readonly listedAt: number
   /** Binance trading status. Default 'TRADING'. */
-  readonly status?: 'TRADING' | 'BREAK' | 'HALT' | 'END_OF_DAY' | 'PRE_TRADING' | 'POST_TRADING' | 'AUCTION_MATCH'
+  readonly status?:
+    'TRADING' | 'BREAK' | 'HALT' | 'END_OF_DAY' | 'PRE_TRADING' | 'POST_TRADING' | 'AUCTION_MATCH'
   /** Last minute with data for a delisted/halted pair (ms); default none. */
   readonly delistedAt?: number
   /** Reference price level of the deterministic price path. */
@@ -88,7 +89,11 @@ export interface SimulatorOptions {
   /** Seed of the deterministic price paths; default 1. */
   readonly seed?: number
   /** Request-weight limit advertised in exchangeInfo.rateLimits and enforced; default 6000 per 1 MINUTE. */
-  readonly weightLimit?: { readonly limit: number; readonly interval: 'SECOND' | 'MINUTE'; readonly intervalNum: number }
+  readonly weightLimit?: {
+    readonly limit: number
+    readonly interval: 'SECOND' | 'MINUTE'
+    readonly intervalNum: number
+  }
   /** Days after a month's end before its monthly zip is published; default 2. Per-symbol override in `lateMonthly`. */
   readonly monthlyPublishDelayDays?: number
   /** Monthly files published late: symbol → months ('YYYY-MM') whose monthly zip does not exist (daily ones do). */
@@ -118,7 +123,12 @@ export interface ExchangeSimulator {
     readonly coingeckoApiUrl: string
   }
   /** The exact candles every source serves for [startMs, endMs] (open times, inclusive), gaps and listing applied, closed candles only unless `includeOpen`. */
-  candles(symbol: string, startMs: number, endMs: number, options?: { readonly includeOpen?: boolean }): Kline[]
+  candles(
+    symbol: string,
+    startMs: number,
+    endMs: number,
+    options?: { readonly includeOpen?: boolean },
+  ): Kline[]
   addFault(fault: SimFault): void
   clearFaults(): void
   readonly stats: SimulatorStats
