@@ -100,6 +100,21 @@ export interface SimulatorOptions {
   readonly lateMonthly?: Readonly<Record<string, readonly string[]>>
   /** Retry-After seconds sent with a 429 from the weight limiter; default 1 with a SECOND window, else seconds to the window's end. */
   readonly retryAfterSec?: number
+  /** Length of the IP ban (418) a client earns by ignoring a 429; default twice the weight window (at least 2 s). */
+  readonly banSec?: number
+  /** Keys per page of the S3 listing; default 1000 like S3. */
+  readonly listingPageSize?: number
+  /** CoinGecko calls allowed per minute before its 429; default 30 (the demo plan). */
+  readonly coingeckoRateLimitPerMinute?: number
+  /** Archive files kept in memory (LRU); default 48. */
+  readonly archiveCacheSize?: number
+}
+
+/** One request as the simulator received it (path without the query string, so no secrets). */
+export interface SimRequestLogEntry {
+  readonly route: SimRoute | 'other'
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
 }
 
 export interface SimulatorStats {
@@ -132,6 +147,8 @@ export interface ExchangeSimulator {
   addFault(fault: SimFault): void
   clearFaults(): void
   readonly stats: SimulatorStats
+  /** The last 1000 requests, newest last (for checking which headers a client sent). */
+  readonly requestLog: readonly SimRequestLogEntry[]
   resetStats(): void
   close(): Promise<void>
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { startExchangeSimulator } from './simulator.js'
+
+const HELP = `tickerdata-simulator: the exchange simulator on 127.0.0.1 (Binance REST, archive, S3 listing, CoinGecko)
+
+Usage: tickerdata-simulator [--port 8080] [--now 2025-03-01T00:00:00Z] [--seed 1]
+
+  --port   port to listen on (default 8080; 0 picks a free one)
+  --now    freeze the simulated clock at this instant (default: the real clock)
+  --seed   seed of the deterministic price paths (default 1)
+`
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8080' },
+    now: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+
+if (values.help === true) {
+  process.stdout.write(HELP)
+} else {
+  const frozen = values.now === undefined ? undefined : Date.parse(values.now)
+  if (frozen !== undefined && Number.isNaN(frozen)) {
+    process.stderr.write(`--now: "${values.now}" is not a date; use e.g. 2025-03-01T00:00:00Z\n`)
+    process.exit(2)
+  }
+  const sim = await startExchangeSimulator({
+    port: Number(values.port),
+    seed: Number(values.seed),
+    ...(frozen === undefined ? {} : { now: () => frozen }),
+  })
+  process.stdout.write(
+    [
+      `exchange simulator listening on ${sim.url}`,
+      `export BINANCE_API_URL=${sim.urls.binanceApiUrl}`,
+      `export BINANCE_DATA_URL=${sim.urls.binanceDataUrl}`,
+      `export BINANCE_LISTING_URL=${sim.urls.binanceListingUrl}`,
+      `export COINGECKO_API_URL=${sim.urls.coingeckoApiUrl}`,
+      '',
+    ].join('\n'),
+  )
+  const stop = () => void sim.close().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
