@@ -1,0 +1,11 @@
+export {
+  createTestDatabase,
+  fixedClock,
+  memoryLogger,
+  postgresAvailable,
+  testDatabaseKinds,
+  testServerUrl,
+  type LogEntry,
+  type TestDatabase,
+  type TestDatabaseKind,
+} from './create-test-database.js'
