@@ -110,10 +110,12 @@ function createPostgres(url: string, poolSize: number): TradingDatabase {
     max: poolSize,
     // Counts and bigint ids as numbers (they fit); numeric stays an exact string (pg's default).
     types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
         oid === 20
           ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          : (pg.types.getTypeParser(oid, format ?? 'text') as (
+              value: string,
+            ) => unknown)) as typeof pg.types.getTypeParser,
     },
   })
   // An idle client's error (server restart) must not crash the process; the next query reports it.
@@ -131,7 +133,7 @@ function createPostgres(url: string, poolSize: number): TradingDatabase {
         end: () => Promise.resolve(),
       }
       const trxDb = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: single as unknown as pg.Pool }),
+        dialect: new PostgresDialect({ pool: single }),
       })
       const tx: WriteTransaction = {
         db: trxDb,
@@ -210,7 +212,7 @@ async function createPGlite(dataDir: string | undefined): Promise<TradingDatabas
   const pglite = await PGlite.create(inMemory ? undefined : dataDir)
   const mutex = new Mutex()
   const db = new Kysely<Database>({
-    dialect: new PGliteDialect(pglite as unknown as PGliteQueryable, mutex),
+    dialect: new PGliteDialect(pglite, mutex),
   })
   const locks = new Set<string>()
 
