@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'node:zlib'
+import { crc32, inflateRawSync } from 'node:zlib'
 import { ArchiveFormatError } from '../errors.js'
 import { KLINE_INTERVALS, type Kline, type KlineColumns, type KlineInterval } from './kline.js'
 
@@ -149,8 +149,10 @@ export function unzipSingleFile(zip: Uint8Array, fileName: string): Buffer {
   } else {
     return fail(`unsupported zip compression method ${method}`)
   }
-  if (out.length !== size)
-    return fail(`uncompressed size ${out.length} differs from the zip's ${size}`)
+  if (out.length !== size) {
+    return fail(`corrupt zip: uncompressed size ${out.length} differs from the zip's ${size}`)
+  }
+  if (crc32(out) !== buf.readUInt32LE(central + 16)) return fail('corrupt zip: CRC-32 mismatch')
   return out
 }
 

@@ -274,6 +274,26 @@ export class BinanceAPI {
   }
 
   /**
+   * The sha256 an archive file's `.CHECKSUM` announces, or null when the file is not published.
+   * Cheap (about 100 bytes): use it to tell whether a loaded file was re-published.
+   */
+  async getArchiveChecksum(
+    symbol: string,
+    period: string,
+    interval: KlineInterval = '1m',
+    options: CallOptions = {},
+  ): Promise<string | null> {
+    const fileName = archiveFileName(symbol, interval, period)
+    const url = archiveFileUrl(this.dataUrl, symbol, interval, period)
+    const checksum = await this.http.get(`${url}.CHECKSUM`, {
+      acceptStatuses: [404],
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    })
+    if (checksum.status === 404) return null
+    return parseChecksumFile(checksum.body.toString('utf8'), fileName)
+  }
+
+  /**
    * Downloads an archive zip and its `.CHECKSUM` and verifies the sha256.
    * A file that does not exist (yet) is `{ found: false }`: a normal answer, not an error.
    *

@@ -106,10 +106,10 @@ export interface TaskRunTable {
   symbol: string
   params: Json
   state: TaskState
-  attempts: number
+  attempts: Generated<number>
   started_at: Timestamp | null
   finished_at: Timestamp | null
-  rows_written: number
+  rows_written: Generated<number>
   progress: Json | null
   error: string | null
   error_code: string | null

@@ -1,0 +1,562 @@
+import {
+  archiveFileUrl,
+  monthOf,
+  parseArchivePeriod,
+  type ArchiveLoad,
+  type ArchivePeriod,
+} from '@trading-alerts/tickerdata'
+import { sql, type Kysely } from 'kysely'
+import type { WriteTransaction } from '../db/database.js'
+import type { Database } from '../db/schema.js'
+import {
+  defaultHistoryStart,
+  findMissingMinutes,
+  oneMonthBefore,
+  planArchivePeriods,
+} from './historical-plan.js'
+import {
+  createTasks,
+  describeError,
+  finishJobRun,
+  runPool,
+  startJobRun,
+  updateTask,
+} from './run-bookkeeping.js'
+import type { CommonJobOptions, JobDeps, JobResult, TaskResult } from './types.js'
+
+const MINUTE = 60_000
+const CLOSE_OFFSET = MINUTE - 1
+
+export interface HistoricalOptions extends CommonJobOptions {
+  /** Earliest month to load (`YYYY-MM`) or 'listing' for all a pair has; default 12 months back. */
+  readonly historyStart?: string
+  /** Only these symbols (still subject to the selection); default every tracked symbol. */
+  readonly symbols?: readonly string[]
+}
+
+/**
+ * The historical job's selection (the seed's SQL): tracked TRADING symbols with no candle whose
+ * close time is within the last month, plus every symbol with a recorded failed archive period.
+ */
+export async function selectHistoricalSymbols(
+  db: Kysely<Database>,
+  now: number,
+  only?: readonly string[],
+): Promise<string[]> {
+  // close_time >= cutoff  ⇔  open_time >= cutoff − 59.999 s: the primary key answers it.
+  const since = new Date(oneMonthBefore(now) - CLOSE_OFFSET)
+  let query = db
+    .selectFrom('symbol as s')
+    .select('s.symbol')
+    .where('s.in_top_n', '=', true)
+    .where('s.status', '=', 'TRADING')
+    .where((eb) =>
+      eb.or([
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('tickerdata_1m as t')
+              .select(sql`1`.as('one'))
+              .whereRef('t.symbol', '=', 's.symbol')
+              .where('t.open_time', '>=', since),
+          ),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('archive_file as f')
+            .select(sql`1`.as('one'))
+            .whereRef('f.symbol', '=', 's.symbol')
+            .where('f.state', '=', 'failed'),
+        ),
+      ]),
+    )
+    .orderBy('s.market_cap_rank')
+    .orderBy('s.symbol')
+  if (only !== undefined) query = query.where('s.symbol', 'in', only.length > 0 ? [...only] : [''])
+  return (await query.execute()).map((r) => r.symbol)
+}
+
+interface SymbolOutcome {
+  rows: number
+  loaded: number
+  skipped: number
+  failed: { period: string; error: string; code: string }[]
+  gapsFilled: number
+  gapsRecorded: number
+  lastUpdatedAt: Date | null
+}
+
+/**
+ * historical: for each selected symbol (in parallel up to `concurrency`), the monthly archive
+ * files from HISTORY_START (or the pair's first month) to the last published month, daily files
+ * for a late month and for the current month up to yesterday; each file checksummed and written
+ * in ONE transaction with its `archive_file` row and `last_updated_at`. A failed file is recorded
+ * and the later periods still load; `last_updated_at` stays before the hole; the next run retries
+ * it. Missing minutes are asked of REST once; what REST lacks too becomes an `exchange_gap`.
+ */
+export async function runHistorical(
+  deps: JobDeps,
+  options: HistoricalOptions = {},
+): Promise<JobResult> {
+  const { database, clock, logger } = deps
+  const now = clock.now().getTime()
+  const historyStart = options.historyStart ?? defaultHistoryStart(now)
+  const params = { historyStart }
+  const run = await startJobRun(database.db, 'historical', params, clock, options.host)
+  const symbols = await selectHistoricalSymbols(database.db, now, options.symbols)
+  const taskIds = await createTasks(
+    database.db,
+    run.id,
+    'historical',
+    symbols.map((symbol) => ({ symbol, params })),
+  )
+  logger.info('historical job started', { runId: run.id, symbols: symbols.length, historyStart })
+  const results: TaskResult[] = []
+
+  await runPool(
+    symbols,
+    options.concurrency ?? 4,
+    async (symbol) => {
+      const taskId = taskIds.get(symbol) ?? 0
+      await updateTask(database.db, taskId, {
+        state: 'running',
+        attempts: 1,
+        startedAt: clock.now(),
+      })
+      try {
+        const outcome = await loadSymbol(deps, run.id, symbol, historyStart, now, options, taskId)
+        const interrupted = options.signal?.aborted === true
+        const first = outcome.failed[0]
+        const state = interrupted ? 'interrupted' : first !== undefined ? 'failed' : 'succeeded'
+        const error =
+          first === undefined
+            ? undefined
+            : `${outcome.failed.length} archive file(s) failed; first ${first.period}: ${first.error}`
+        await updateTask(database.db, taskId, {
+          state,
+          finishedAt: clock.now(),
+          rows: outcome.rows,
+          ...(error === undefined ? {} : { error, errorCode: first?.code ?? null }),
+        })
+        results.push({
+          symbol,
+          state,
+          rows: outcome.rows,
+          attempts: 1,
+          ...(error === undefined ? {} : { error, errorCode: first?.code ?? 'UNKNOWN' }),
+          details: { ...outcome, lastUpdatedAt: outcome.lastUpdatedAt?.toISOString() ?? null },
+        })
+        options.onProgress?.({
+          job: 'historical',
+          runId: run.id,
+          symbol,
+          state,
+          done: outcome.loaded + outcome.skipped + outcome.failed.length,
+          total: outcome.loaded + outcome.skipped + outcome.failed.length,
+          rows: outcome.rows,
+          ...(error === undefined ? {} : { error }),
+        })
+      } catch (caught) {
+        const { message, code } = describeError(caught)
+        const state = options.signal?.aborted === true ? 'interrupted' : 'failed'
+        logger.error('historical task failed', { symbol, error: message, code })
+        await updateTask(database.db, taskId, {
+          state,
+          finishedAt: clock.now(),
+          error: message,
+          errorCode: code,
+        })
+        results.push({ symbol, state, rows: 0, attempts: 1, error: message, errorCode: code })
+        options.onProgress?.({
+          job: 'historical',
+          runId: run.id,
+          symbol,
+          state,
+          done: 0,
+          total: 0,
+          rows: 0,
+          error: message,
+        })
+      }
+    },
+    options.signal,
+    async (symbol) => {
+      await updateTask(database.db, taskIds.get(symbol) ?? 0, {
+        state: 'interrupted',
+        finishedAt: clock.now(),
+      })
+      results.push({ symbol, state: 'interrupted', rows: 0, attempts: 0 })
+    },
+  )
+
+  const result = await finishJobRun(
+    database.db,
+    { id: run.id, job: 'historical', startedAt: run.startedAt },
+    results,
+    clock,
+    options.signal?.aborted === true,
+  )
+  logger.info('historical job finished', {
+    runId: run.id,
+    state: result.state,
+    rows: result.rowsWritten,
+  })
+  return result
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true
+}
+
+type Loaded =
+  | { ok: true; file: ArchiveLoad; unchanged: false }
+  | { ok: true; unchanged: true }
+  | { ok: false; error: unknown }
+
+async function loadSymbol(
+  deps: JobDeps,
+  runId: number,
+  symbol: string,
+  historyStart: string,
+  now: number,
+  options: HistoricalOptions,
+  taskId: number,
+): Promise<SymbolOutcome> {
+  const { database, binance, clock, logger } = deps
+  const signal = options.signal === undefined ? {} : { signal: options.signal }
+  const outcome: SymbolOutcome = {
+    rows: 0,
+    loaded: 0,
+    skipped: 0,
+    failed: [],
+    gapsFilled: 0,
+    gapsRecorded: 0,
+    lastUpdatedAt: null,
+  }
+
+  // The pair's first month and the published monthly files, from the S3 listing.
+  const months = await binance.listArchive(symbol, 'monthly', '1m', signal)
+  let listedAt = months[0]?.start
+  if (listedAt === undefined) {
+    const days = await binance.listArchive(symbol, 'daily', '1m', signal)
+    listedAt = days[0]?.start
+  }
+  if (listedAt === undefined) {
+    logger.warn('nothing in the archive for this symbol yet', { symbol })
+    return outcome
+  }
+  const firstMonth =
+    historyStart === 'listing' || historyStart < monthOf(listedAt)
+      ? monthOf(listedAt)
+      : historyStart
+  const periods = planArchivePeriods({
+    firstMonth,
+    listedAt,
+    now,
+    publishedMonths: new Set(months.map((m) => m.period)),
+  })
+  const known = new Map(
+    (
+      await database.db
+        .selectFrom('archive_file')
+        .select(['period', 'period_kind', 'sha256', 'state', 'attempts'])
+        .where('symbol', '=', symbol)
+        .where('interval', '=', '1m')
+        .execute()
+    ).map((r) => [`${r.period_kind}:${r.period}`, r]),
+  )
+  const total = periods.length
+  const progress = async (done: number) => {
+    options.onProgress?.({
+      job: 'historical',
+      runId,
+      symbol,
+      state: 'running',
+      done,
+      total,
+      rows: outcome.rows,
+    })
+    await updateTask(database.db, taskId, { progress: { done, total }, rows: outcome.rows })
+  }
+
+  const load = async (period: ArchivePeriod): Promise<Loaded> => {
+    try {
+      const previous = known.get(`${period.kind}:${period.period}`)
+      if (previous?.state === 'loaded' && previous.sha256 !== null) {
+        const sha = await binance.getArchiveChecksum(symbol, period.period, '1m', signal)
+        if (sha === previous.sha256 || sha === null) return { ok: true, unchanged: true }
+        logger.warn('archive file was re-published with another checksum: replacing its rows', {
+          symbol,
+          period: period.period,
+          was: previous.sha256,
+          now: sha,
+        })
+      }
+      return {
+        ok: true,
+        unchanged: false,
+        file: await binance.loadArchiveFile(symbol, period.period, '1m', signal),
+      }
+    } catch (error) {
+      return { ok: false, error }
+    }
+  }
+
+  const gaps: { start: number; end: number }[] = []
+  let previousOpen: number | undefined
+  let hole = false // a failed period precedes: last_updated_at must not pass it
+  // One file ahead: the next download and parse overlap this file's write (two files in memory at most).
+  let pending = periods[0] === undefined ? undefined : load(periods[0])
+  for (let i = 0; i < periods.length; i++) {
+    const period = periods[i] as ArchivePeriod
+    const current = await (pending as Promise<Loaded>)
+    if (options.signal?.aborted === true) break
+    const next = periods[i + 1]
+    pending = next === undefined ? undefined : load(next)
+    const key = `${period.kind}:${period.period}`
+    const attempts = (known.get(key)?.state === 'failed' ? (known.get(key)?.attempts ?? 0) : 0) + 1
+    const url = archiveFileUrl(binance.dataUrl, symbol, '1m', period.period)
+
+    if (current.ok && current.unchanged) {
+      outcome.skipped++
+      const last = await database.db
+        .selectFrom('tickerdata_1m')
+        .select((eb) => eb.fn.max('open_time').as('last'))
+        .where('symbol', '=', symbol)
+        .where('open_time', '>=', new Date(period.start))
+        .where('open_time', '<', new Date(period.end))
+        .executeTakeFirst()
+      if (last?.last !== null && last?.last !== undefined)
+        previousOpen = new Date(last.last).getTime()
+      await progress(i + 1)
+      continue
+    }
+    if (current.ok && !current.file.found) {
+      // Not published (yet): normal. Whatever it would hold is left to later runs or to incremental.
+      await progress(i + 1)
+      continue
+    }
+    try {
+      if (!current.ok) throw current.error
+      if (!current.file.found) continue
+      const file = current.file
+      const columns = file.columns
+      gaps.push(...findMissingMinutes(columns.openTime, previousOpen))
+      const lastOpen = columns.length > 0 ? (columns.openTime[columns.length - 1] ?? 0) : undefined
+      const rows = await database.writeTransaction(async (tx) => {
+        const written = await tx.replaceCandles({
+          symbol,
+          start: period.start,
+          end: period.end,
+          rows: columns,
+        })
+        await recordFile(tx, {
+          symbol,
+          period,
+          url,
+          sha256: file.sha256,
+          rows: written,
+          state: 'loaded',
+          error: null,
+          attempts,
+          at: clock.now(),
+        })
+        if (period.kind === 'monthly') {
+          // The month's daily files (loaded while the monthly was late) are superseded.
+          await tx.db
+            .deleteFrom('archive_file')
+            .where('symbol', '=', symbol)
+            .where('period_kind', '=', 'daily')
+            .where('period', 'like', `${period.period}-%`)
+            .execute()
+        }
+        if (!hole && lastOpen !== undefined)
+          await advanceLastUpdated(tx.db, symbol, lastOpen + CLOSE_OFFSET)
+        return written
+      })
+      if (lastOpen !== undefined) previousOpen = lastOpen
+      outcome.rows += rows
+      outcome.loaded++
+    } catch (error) {
+      if (isAborted(options.signal)) break
+      const { message, code } = describeError(error)
+      hole = true
+      previousOpen = undefined
+      outcome.failed.push({ period: period.period, error: message, code })
+      logger.error('archive file failed: recorded as a hole, later periods still load', {
+        symbol,
+        period: period.period,
+        error: message,
+        code,
+      })
+      await database.writeTransaction((tx) =>
+        recordFile(tx, {
+          symbol,
+          period,
+          url,
+          sha256: null,
+          rows: 0,
+          state: 'failed',
+          error: message,
+          attempts,
+          at: clock.now(),
+        }),
+      )
+    }
+    await progress(i + 1)
+  }
+  if (pending !== undefined) await pending // never leave a download running behind us
+
+  if (options.signal?.aborted !== true) {
+    const filled = await fillGaps(deps, symbol, gaps, options)
+    outcome.gapsFilled = filled.filled
+    outcome.gapsRecorded = filled.recorded
+    outcome.rows += filled.rows
+  }
+  // last_updated_at: the newest stored candle before the first recorded hole (or the newest of all).
+  const failedPeriods = await database.db
+    .selectFrom('archive_file')
+    .select(['period'])
+    .where('symbol', '=', symbol)
+    .where('state', '=', 'failed')
+    .execute()
+  const holeStart = Math.min(...failedPeriods.map((h) => parseArchivePeriod(h.period).start))
+  let newestQuery = database.db
+    .selectFrom('tickerdata_1m')
+    .select((eb) => eb.fn.max('open_time').as('last'))
+    .where('symbol', '=', symbol)
+  if (Number.isFinite(holeStart))
+    newestQuery = newestQuery.where('open_time', '<', new Date(holeStart))
+  const newest = await newestQuery.executeTakeFirst()
+  if (newest?.last !== undefined && newest.last !== null) {
+    await advanceLastUpdated(database.db, symbol, new Date(newest.last).getTime() + CLOSE_OFFSET)
+  }
+  const row = await database.db
+    .selectFrom('symbol')
+    .select('last_updated_at')
+    .where('symbol', '=', symbol)
+    .executeTakeFirst()
+  outcome.lastUpdatedAt = row?.last_updated_at ?? null
+  return outcome
+}
+
+/** Upserts an archive_file row (inside the file's transaction). */
+async function recordFile(
+  tx: WriteTransaction,
+  f: {
+    symbol: string
+    period: ArchivePeriod
+    url: string
+    sha256: string | null
+    rows: number
+    state: 'loaded' | 'failed'
+    error: string | null
+    attempts: number
+    at: Date
+  },
+): Promise<void> {
+  const values = {
+    symbol: f.symbol,
+    interval: '1m',
+    period_kind: f.period.kind,
+    period: f.period.period,
+    url: f.url,
+    sha256: f.sha256,
+    rows: f.rows,
+    state: f.state,
+    error: f.error,
+    attempts: f.attempts,
+    loaded_at: f.at,
+  }
+  await tx.db
+    .insertInto('archive_file')
+    .values(values)
+    .onConflict((oc) =>
+      oc.columns(['symbol', 'interval', 'period_kind', 'period']).doUpdateSet({
+        url: values.url,
+        sha256: values.sha256,
+        rows: values.rows,
+        state: values.state,
+        error: values.error,
+        attempts: values.attempts,
+        loaded_at: values.loaded_at,
+      }),
+    )
+    .execute()
+}
+
+/** Moves `last_updated_at` forward to `closeTime`, never backwards. */
+export async function advanceLastUpdated(
+  db: Kysely<Database>,
+  symbol: string,
+  closeTime: number,
+): Promise<void> {
+  const at = new Date(closeTime)
+  await db
+    .updateTable('symbol')
+    .set({ last_updated_at: at })
+    .where('symbol', '=', symbol)
+    .where((eb) => eb.or([eb('last_updated_at', 'is', null), eb('last_updated_at', '<', at)]))
+    .execute()
+}
+
+/**
+ * Asks REST once for minutes the archive lacks; writes what it has, and records the rest as
+ * exchange gaps that are never asked for again.
+ */
+async function fillGaps(
+  deps: JobDeps,
+  symbol: string,
+  gaps: readonly { start: number; end: number }[],
+  options: HistoricalOptions,
+): Promise<{ filled: number; recorded: number; rows: number }> {
+  const { database, binance, clock, logger } = deps
+  let filled = 0
+  let recorded = 0
+  let rows = 0
+  for (const gap of gaps) {
+    const known = await database.db
+      .selectFrom('exchange_gap')
+      .select('start_time')
+      .where('symbol', '=', symbol)
+      .where('start_time', '=', new Date(gap.start))
+      .executeTakeFirst()
+    if (known !== undefined) continue
+    const candles = await binance.getHistorical(
+      symbol,
+      gap.start,
+      gap.end - MINUTE,
+      '1m',
+      options.signal === undefined ? {} : { signal: options.signal },
+    )
+    const missing = findMissingMinutes(
+      [gap.start - MINUTE, ...candles.map((k) => k.openTime), gap.end],
+      undefined,
+    )
+    await database.writeTransaction(async (tx) => {
+      if (candles.length > 0)
+        rows += await tx.replaceCandles({ symbol, start: gap.start, end: gap.end, rows: candles })
+      for (const m of missing) {
+        await tx.db
+          .insertInto('exchange_gap')
+          .values({
+            symbol,
+            start_time: new Date(m.start),
+            end_time: new Date(m.end),
+            detected_at: clock.now(),
+          })
+          .onConflict((oc) => oc.columns(['symbol', 'start_time']).doNothing())
+          .execute()
+      }
+    })
+    if (candles.length > 0) filled++
+    recorded += missing.length
+    if (missing.length > 0) {
+      logger.info('exchange gap recorded', {
+        symbol,
+        gaps: missing.map((m) => [new Date(m.start).toISOString(), new Date(m.end).toISOString()]),
+      })
+    }
+  }
+  return { filled, recorded, rows }
+}
