@@ -8,6 +8,5 @@ export default defineConfig({
   dts: false,
   sourcemap: true,
   clean: true,
-  splitting: false,
-  banner: { js: '#!/usr/bin/env node' },
+  splitting: true,
 })

@@ -1,2 +1,4 @@
+#!/usr/bin/env node
 import { main } from './main.js'
-main()
+
+process.exitCode = await main(process.argv.slice(2))

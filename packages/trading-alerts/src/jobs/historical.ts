@@ -36,7 +36,9 @@ export interface HistoricalOptions extends CommonJobOptions {
 
 /**
  * The historical job's selection (the seed's SQL): tracked TRADING symbols with no candle whose
- * close time is within the last month, plus every symbol with a recorded failed archive period.
+ * close time is within the last month, plus every symbol with a recorded failed archive period,
+ * plus every symbol whose last historical task did not succeed (stopped or killed mid-load: it has
+ * recent rows, yet its history is incomplete).
  */
 export async function selectHistoricalSymbols(
   db: Kysely<Database>,
@@ -67,6 +69,26 @@ export async function selectHistoricalSymbols(
             .select(sql`1`.as('one'))
             .whereRef('f.symbol', '=', 's.symbol')
             .where('f.state', '=', 'failed'),
+        ),
+        // A load that was stopped (killed, interrupted) has recent rows but is not complete.
+        eb.exists(
+          eb
+            .selectFrom('task_run as t')
+            .select(sql`1`.as('one'))
+            .whereRef('t.symbol', '=', 's.symbol')
+            .where('t.job', '=', 'historical')
+            .where('t.state', '!=', 'succeeded')
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('task_run as later')
+                    .select(sql`1`.as('one'))
+                    .whereRef('later.symbol', '=', 't.symbol')
+                    .where('later.job', '=', 'historical')
+                    .whereRef('later.id', '>', 't.id'),
+                ),
+              ),
+            ),
         ),
       ]),
     )

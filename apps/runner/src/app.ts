@@ -1,0 +1,331 @@
+import { hostname } from 'node:os'
+import { BinanceAPI, CoingeckoAPI } from '@trading-alerts/tickerdata'
+import {
+  createDatabase,
+  getSymbols,
+  runHistorical,
+  runIncremental,
+  systemClock,
+  type Clock,
+  type JobName,
+  type JobResult,
+  type Logger,
+  type ProgressEvent,
+  type TradingDatabase,
+} from '@trading-alerts/trading-alerts'
+import cron, { type ScheduledTask } from 'node-cron'
+import type { Config } from './config.js'
+
+/** Everything a command needs, wired from the configuration: the composition root. */
+export interface App {
+  readonly config: Config
+  readonly database: TradingDatabase
+  readonly binance: BinanceAPI
+  readonly coingecko: CoingeckoAPI
+  readonly clock: Clock
+  readonly logger: Logger
+  close(): Promise<void>
+}
+
+export async function createApp(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<App> {
+  const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+  await database.migrate()
+  const http = { timeoutMs: config.httpTimeoutMs, maxBanWaitMs: config.maxBanWaitMs, logger }
+  const binance = new BinanceAPI({
+    apiUrl: config.binanceApiUrl,
+    dataUrl: config.binanceDataUrl,
+    listingUrl: config.binanceListingUrl,
+    ...http,
+  })
+  const coingecko = new CoingeckoAPI({
+    apiUrl: config.coingeckoApiUrl,
+    ...(config.coingeckoApiKey === undefined ? {} : { apiKey: config.coingeckoApiKey }),
+    ...http,
+  })
+  return { config, database, binance, coingecko, clock, logger, close: () => database.close() }
+}
+
+export type RunnableJob = Extract<JobName, 'symbols' | 'historical' | 'incremental'>
+
+export interface RunJobOptions {
+  readonly signal?: AbortSignal
+  readonly onProgress?: (event: ProgressEvent) => void
+}
+
+/**
+ * Runs one job under its database lock (one instance at a time across processes sharing the
+ * database). Returns null when another process holds the lock. Runs of this job left 'running'
+ * by a killed process are marked interrupted first: holding the lock proves nobody runs them.
+ */
+export async function runJob(
+  app: App,
+  job: RunnableJob,
+  options: RunJobOptions = {},
+): Promise<JobResult | null> {
+  const release = await app.database.tryLock(job)
+  if (release === null) {
+    app.logger.warn('another runner is running this job: skipped', { job })
+    return null
+  }
+  try {
+    await markStaleRuns(app, job)
+    const deps = {
+      database: app.database,
+      binance: app.binance,
+      clock: app.clock,
+      logger: app.logger,
+    }
+    const common = {
+      concurrency: app.config.concurrency,
+      host: `${hostname()}:${process.pid}`,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    }
+    switch (job) {
+      case 'symbols':
+        return await getSymbols(
+          { ...deps, coingecko: app.coingecko },
+          {
+            ...common,
+            topN: app.config.topN,
+            quoteAsset: app.config.quoteAsset,
+            excludeList: app.config.excludeCoins,
+          },
+        )
+      case 'historical':
+        return await runHistorical(deps, {
+          ...common,
+          ...(app.config.historyStart === undefined
+            ? {}
+            : { historyStart: app.config.historyStart }),
+        })
+      case 'incremental':
+        return await runIncremental(deps, common)
+    }
+  } finally {
+    await release()
+  }
+}
+
+async function markStaleRuns(app: App, job: RunnableJob): Promise<void> {
+  const now = app.clock.now()
+  const stale = await app.database.db
+    .updateTable('job_run')
+    .set({ state: 'interrupted', finished_at: now, error: 'the process running it stopped' })
+    .where('job', '=', job)
+    .where('state', '=', 'running')
+    .returning('id')
+    .execute()
+  if (stale.length === 0) return
+  await app.database.db
+    .updateTable('task_run')
+    .set({ state: 'interrupted', finished_at: now })
+    .where(
+      'job_run_id',
+      'in',
+      stale.map((r) => r.id),
+    )
+    .where('state', 'in', ['pending', 'running'])
+    .execute()
+  app.logger.warn('runs left behind by a stopped process marked interrupted', {
+    job,
+    runs: stale.map((r) => r.id),
+  })
+}
+
+// ------------------------------------------------------------------------------------- status
+
+export interface RunSummaryRow {
+  readonly id: number
+  readonly job: string
+  readonly state: string
+  readonly startedAt: string
+  readonly durationS: number | null
+  readonly ok: number
+  readonly failed: number
+  readonly rows: number
+}
+
+export async function recentRuns(app: App, limit: number): Promise<RunSummaryRow[]> {
+  const runs = await app.database.db
+    .selectFrom('job_run as r')
+    .leftJoin('task_run as t', 't.job_run_id', 'r.id')
+    .select((eb) => [
+      'r.id',
+      'r.job',
+      'r.state',
+      'r.started_at',
+      'r.finished_at',
+      eb.fn.count<number>('t.id').filterWhere('t.state', '=', 'succeeded').as('ok'),
+      eb.fn.count<number>('t.id').filterWhere('t.state', '=', 'failed').as('failed'),
+      eb.fn.coalesce(eb.fn.sum<number>('t.rows_written'), eb.lit(0)).as('rows'),
+    ])
+    .groupBy(['r.id', 'r.job', 'r.state', 'r.started_at', 'r.finished_at'])
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .execute()
+  return runs.map((r) => ({
+    id: Number(r.id),
+    job: r.job,
+    state: r.state,
+    startedAt: r.started_at.toISOString(),
+    durationS:
+      r.finished_at === null ? null : (r.finished_at.getTime() - r.started_at.getTime()) / 1000,
+    ok: Number(r.ok),
+    failed: Number(r.failed),
+    rows: Number(r.rows),
+  }))
+}
+
+export async function runTasks(app: App, runId: number) {
+  const rows = await app.database.db
+    .selectFrom('task_run')
+    .selectAll()
+    .where('job_run_id', '=', runId)
+    .orderBy('symbol')
+    .execute()
+  return rows.map((t) => ({
+    symbol: t.symbol,
+    state: t.state,
+    attempts: t.attempts,
+    rows: Number(t.rows_written),
+    durationS:
+      t.started_at === null || t.finished_at === null
+        ? null
+        : (t.finished_at.getTime() - t.started_at.getTime()) / 1000,
+    error: t.error,
+    errorCode: t.error_code,
+  }))
+}
+
+export async function knownHoles(app: App) {
+  const gaps = await app.database.db
+    .selectFrom('exchange_gap')
+    .selectAll()
+    .orderBy('symbol')
+    .orderBy('start_time')
+    .execute()
+  const failed = await app.database.db
+    .selectFrom('archive_file')
+    .selectAll()
+    .where('state', '=', 'failed')
+    .orderBy('symbol')
+    .orderBy('period')
+    .execute()
+  return {
+    exchangeGaps: gaps.map((g) => ({
+      symbol: g.symbol,
+      start: g.start_time.toISOString(),
+      end: g.end_time.toISOString(),
+      minutes: Math.round((g.end_time.getTime() - g.start_time.getTime()) / 60_000),
+    })),
+    failedFiles: failed.map((f) => ({
+      symbol: f.symbol,
+      period: f.period,
+      attempts: f.attempts,
+      error: f.error,
+    })),
+  }
+}
+
+// ------------------------------------------------------------------------------------- daemon
+
+/**
+ * The daemon: node-cron schedules (UTC) of symbols (followed by historical), historical and
+ * incremental; no overlapping runs of a job (noOverlap, and the database lock across processes);
+ * catch-up at start of what was due while the process was down. Resolves when `signal` fires and
+ * running jobs have finished their current file or batch (or the deadline passed).
+ */
+export async function runDaemon(app: App, signal: AbortSignal): Promise<void> {
+  const { config, logger } = app
+  const jobs = new AbortController()
+  const running = new Set<Promise<unknown>>()
+  const launch = (job: RunnableJob, then?: RunnableJob) => {
+    const p = (async () => {
+      try {
+        const result = await runJob(app, job, { signal: jobs.signal })
+        if (result !== null)
+          logger.info('job finished', {
+            job,
+            runId: result.runId,
+            state: result.state,
+            rows: result.rowsWritten,
+          })
+        if (then !== undefined && !jobs.signal.aborted)
+          await runJob(app, then, { signal: jobs.signal })
+      } catch (error) {
+        logger.error('job crashed', { job, error })
+      }
+    })()
+    running.add(p)
+    void p.finally(() => running.delete(p))
+    return p
+  }
+  const tasks: ScheduledTask[] = [
+    cron.schedule(config.symbolsCron, () => launch('symbols', 'historical'), {
+      name: 'symbols',
+      timezone: 'UTC',
+      noOverlap: true,
+    }),
+    cron.schedule(config.historicalCron, () => launch('historical'), {
+      name: 'historical',
+      timezone: 'UTC',
+      noOverlap: true,
+    }),
+    cron.schedule(config.incrementalCron, () => launch('incremental'), {
+      name: 'incremental',
+      timezone: 'UTC',
+      noOverlap: true,
+    }),
+  ]
+  logger.info('daemon started', {
+    symbols: config.symbolsCron,
+    historical: config.historicalCron,
+    incremental: config.incrementalCron,
+  })
+
+  // Catch up: node-cron does not replay runs missed while the process was down.
+  const due = await dueJobs(app, tasks)
+  if (due.has('symbols')) void launch('symbols', 'historical')
+  else if (due.has('historical')) void launch('historical')
+  if (due.has('incremental')) void launch('incremental')
+
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve()
+    else signal.addEventListener('abort', () => resolve(), { once: true })
+  })
+  logger.info('stopping: no new runs; running jobs finish their current file or batch', {
+    deadlineMs: config.shutdownDeadlineMs,
+  })
+  for (const t of tasks) await t.stop()
+  jobs.abort()
+  const deadline = new Promise<void>((resolve) =>
+    setTimeout(resolve, config.shutdownDeadlineMs).unref(),
+  )
+  await Promise.race([Promise.allSettled([...running]), deadline])
+  for (const t of tasks) await t.destroy()
+}
+
+/** Jobs whose last run started before their schedule's previous fire time. */
+async function dueJobs(app: App, tasks: readonly ScheduledTask[]): Promise<Set<RunnableJob>> {
+  const due = new Set<RunnableJob>()
+  for (const task of tasks) {
+    const job = task.name as RunnableJob
+    const [next, after] = task.getNextRuns(2)
+    if (next === undefined || after === undefined) continue
+    const previousFire = next.getTime() - (after.getTime() - next.getTime())
+    const last = await app.database.db
+      .selectFrom('job_run')
+      .select((eb) => eb.fn.max('started_at').as('last'))
+      .where('job', '=', job)
+      .executeTakeFirst()
+    const lastStart =
+      last?.last === null || last?.last === undefined ? 0 : new Date(last.last).getTime()
+    if (lastStart < previousFire) due.add(job)
+  }
+  return due
+}
