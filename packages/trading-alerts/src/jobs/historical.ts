@@ -78,10 +78,11 @@ export async function selectHistoricalSymbols(
             .whereRef('t.symbol', '=', 's.symbol')
             .where('t.job', '=', 'historical')
             .where('t.state', '!=', 'succeeded')
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('task_run as later')
+            .where((inner) =>
+              inner.not(
+                inner.exists(
+                  inner
+                    .selectFrom('task_run as later')
                     .select(sql`1`.as('one'))
                     .whereRef('later.symbol', '=', 't.symbol')
                     .where('later.job', '=', 'historical')
