@@ -30,7 +30,13 @@ export default defineConfig(
     },
   },
   {
-    files: ['apps/runner/src/config.ts', '**/bench/**', '**/scripts/**', '**/src/testing/**', '**/*.test.ts'],
+    files: [
+      'apps/runner/src/config.ts',
+      '**/bench/**',
+      '**/scripts/**',
+      '**/src/testing/**',
+      '**/*.test.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], extends: [tseslint.configs.disableTypeChecked] },
