@@ -1,0 +1,9 @@
+export interface Series {
+  open: number[]
+  high: number[]
+  low: number[]
+  close: number[]
+  volume: number[]
+}
+export function mulberry32(seed: number): () => number
+export function fixtureSeries(): Record<string, Series>

@@ -1,0 +1,25 @@
+import { assertPeriod, output } from '../internal/validate.js'
+
+/** Bars before the first ROC value: `period`. */
+export function rocLookback(period = 10): number {
+  assertPeriod('period', period, 1)
+  return period
+}
+
+/**
+ * Rate of change in percent: `(close / close[period bars ago] − 1) · 100`; 0 where the old close
+ * is 0 (TA-Lib's rule).
+ *
+ * Warm-up: NaN for the first `period` bars. Period 1 to 100000.
+ * @see TA-Lib ta_ROC.c
+ */
+export function roc(close: ArrayLike<number>, period = 10, out?: Float64Array): Float64Array {
+  const lookback = rocLookback(period)
+  const n = close.length
+  const result = output(n, out)
+  for (let i = lookback; i < n; i++) {
+    const old = close[i - period] as number
+    result[i] = old !== 0 ? ((close[i] as number) / old - 1.0) * 100.0 : 0
+  }
+  return result
+}

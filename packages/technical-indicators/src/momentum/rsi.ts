@@ -1,0 +1,105 @@
+import { assertPeriod, output, TA_EPSILON } from '../internal/validate.js'
+
+/** Bars before the first RSI value: `period`. */
+export function rsiLookback(period = 14): number {
+  assertPeriod('period', period)
+  return period
+}
+
+const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
+
+/**
+ * Relative strength index with Wilder's smoothing, exactly as TA-Lib: the first average gain and
+ * loss are plain means of the first `period` changes; then `avg = (avg·(period−1) + change) / period`;
+ * `RSI = 100 · gain / (gain + loss)`, and 0 when gain + loss is below 1e-14 (a flat series gives 0,
+ * like TA-Lib; not 50).
+ *
+ * Warm-up: NaN for the first `period` bars. Period 2 to 100000.
+ * @see TA-Lib ta_RSI.c
+ */
+export function rsi(close: ArrayLike<number>, period = 14, out?: Float64Array): Float64Array {
+  const lookback = rsiLookback(period)
+  const n = close.length
+  const result = output(n, out)
+  if (n <= lookback) return result
+  let prevValue = close[0] as number
+  let gain = 0
+  let loss = 0
+  for (let i = 1; i <= period; i++) {
+    const v = close[i] as number
+    const diff = v - prevValue
+    prevValue = v
+    if (diff < 0) loss -= diff
+    else gain += diff
+  }
+  loss /= period
+  gain /= period
+  let sum = gain + loss
+  result[period] = isZero(sum) ? 0 : 100 * (gain / sum)
+  for (let i = period + 1; i < n; i++) {
+    const v = close[i] as number
+    const diff = v - prevValue
+    prevValue = v
+    loss *= period - 1
+    gain *= period - 1
+    if (diff < 0) loss -= diff
+    else gain += diff
+    loss /= period
+    gain /= period
+    sum = gain + loss
+    result[i] = isZero(sum) ? 0 : 100 * (gain / sum)
+  }
+  return result
+}
+
+/** Streaming RSI: the same numbers as `rsi` at each bar; `replace` swaps the last bar. */
+export class RsiStream {
+  readonly lookback: number
+  private readonly period: number
+  private count = 0
+  private prevValue = 0
+  private gain = 0
+  private loss = 0
+  private saved = { prevValue: 0, gain: 0, loss: 0 }
+
+  constructor(period = 14) {
+    this.lookback = rsiLookback(period)
+    this.period = period
+  }
+
+  update(value: number): number {
+    this.saved = { prevValue: this.prevValue, gain: this.gain, loss: this.loss }
+    this.count++
+    return this.apply(value)
+  }
+
+  replace(value: number): number {
+    if (this.count === 0) return this.update(value)
+    this.prevValue = this.saved.prevValue
+    this.gain = this.saved.gain
+    this.loss = this.saved.loss
+    return this.apply(value)
+  }
+
+  private apply(value: number): number {
+    const i = this.count - 1
+    const p = this.period
+    if (i === 0) {
+      this.prevValue = value
+      return Number.NaN
+    }
+    const diff = value - this.prevValue
+    this.prevValue = value
+    if (i > p) {
+      this.loss *= p - 1
+      this.gain *= p - 1
+    }
+    if (diff < 0) this.loss -= diff
+    else this.gain += diff
+    if (i < p) return Number.NaN
+    this.loss /= p
+    this.gain /= p
+    const sum = this.gain + this.loss
+    return isZero(sum) ? 0 : 100 * (this.gain / sum)
+  }
+}

@@ -1,0 +1,51 @@
+import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+
+/** Bars before the first Williams %R value: `period − 1`. */
+export function willrLookback(period = 14): number {
+  assertPeriod('period', period)
+  return period - 1
+}
+
+/**
+ * Williams %R: `(highest high − close) / ((highest high − lowest low) / −100)` over `period` bars,
+ * 0 when the range is 0 (TA-Lib's order of operations and rule). Rolling extremes with monotonic
+ * deques: O(n).
+ *
+ * Warm-up: NaN for the first `period − 1` bars. Period 2 to 100000.
+ * @see TA-Lib ta_WILLR.c
+ */
+export function willr(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  period = 14,
+  out?: Float64Array,
+): Float64Array {
+  const lookback = willrLookback(period)
+  const n = assertSameLength(high, low, close)
+  const result = output(n, out)
+  if (n <= lookback) return result
+  const maxQ = new Int32Array(n)
+  const minQ = new Int32Array(n)
+  let maxHead = 0
+  let maxTail = 0
+  let minHead = 0
+  let minTail = 0
+  for (let i = 0; i < n; i++) {
+    const h = high[i] as number
+    const l = low[i] as number
+    while (maxTail > maxHead && (high[maxQ[maxTail - 1] as number] as number) <= h) maxTail--
+    maxQ[maxTail++] = i
+    while (minTail > minHead && (low[minQ[minTail - 1] as number] as number) >= l) minTail--
+    minQ[minTail++] = i
+    const first = i - period + 1
+    if ((maxQ[maxHead] as number) < first) maxHead++
+    if ((minQ[minHead] as number) < first) minHead++
+    if (i < lookback) continue
+    const highest = high[maxQ[maxHead] as number] as number
+    const lowest = low[minQ[minHead] as number] as number
+    const diff = (highest - lowest) / -100.0
+    result[i] = diff !== 0 ? (highest - (close[i] as number)) / diff : 0
+  }
+  return result
+}

@@ -1,0 +1,77 @@
+import { assertPeriod, output } from '../internal/validate.js'
+
+/** Bars before the first SMA value: `period − 1`. */
+export function smaLookback(period = 30): number {
+  assertPeriod('period', period)
+  return period - 1
+}
+
+/**
+ * Simple moving average: the mean of the last `period` values, as TA-Lib computes it (a running
+ * total: add the new value, take the mean, subtract the oldest), bit for bit.
+ *
+ * Warm-up: NaN for the first `period − 1` bars. Period 2 to 100000 (TA-Lib's range).
+ * @see TA-Lib ta_SMA.c
+ */
+export function sma(close: ArrayLike<number>, period = 30, out?: Float64Array): Float64Array {
+  const lookback = smaLookback(period)
+  const n = close.length
+  const result = output(n, out)
+  if (n <= lookback) return result
+  let total = 0
+  let trailing = 0
+  for (let i = 0; i < lookback; i++) total += close[i] as number
+  for (let i = lookback; i < n; i++) {
+    total += close[i] as number
+    const sum = total
+    total -= close[trailing++] as number
+    result[i] = sum / period
+  }
+  return result
+}
+
+/**
+ * Streaming SMA: one bar at a time, the same numbers as `sma` at that bar, bit for bit. `replace`
+ * swaps the last bar (a still-open candle) without disturbing the state.
+ */
+export class SmaStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly window: Float64Array
+  private count = 0
+  private total = 0
+  private totalBefore = 0
+
+  constructor(period = 30) {
+    this.lookback = smaLookback(period)
+    this.period = period
+    this.window = new Float64Array(period)
+  }
+
+  /** Appends a bar; returns the SMA at it (NaN during warm-up). */
+  update(value: number): number {
+    this.totalBefore = this.total
+    this.count++
+    return this.apply(value)
+  }
+
+  /** Replaces the last bar; returns the recomputed SMA. */
+  replace(value: number): number {
+    if (this.count === 0) return this.update(value)
+    this.total = this.totalBefore
+    return this.apply(value)
+  }
+
+  private apply(value: number): number {
+    const i = this.count - 1
+    const p = this.period
+    this.window[i % p] = value
+    if (i < p - 1) {
+      this.total += value
+      return Number.NaN
+    }
+    const sum = this.total + value
+    this.total = sum - (this.window[(i + 1) % p] as number)
+    return sum / p
+  }
+}

@@ -1,0 +1,32 @@
+import { assertSameLength, output } from '../internal/validate.js'
+
+/** Bars before the first OBV value: 0. */
+export function obvLookback(): number {
+  return 0
+}
+
+/**
+ * On-balance volume: starts at the first bar's volume, then adds the volume on an up close and
+ * subtracts it on a down close (TA-Lib's start).
+ *
+ * @see TA-Lib ta_OBV.c
+ */
+export function obv(
+  close: ArrayLike<number>,
+  volume: ArrayLike<number>,
+  out?: Float64Array,
+): Float64Array {
+  const n = assertSameLength(close, volume)
+  const result = output(n, out)
+  if (n === 0) return result
+  let prevObv = volume[0] as number
+  let prevClose = close[0] as number
+  for (let i = 0; i < n; i++) {
+    const c = close[i] as number
+    if (c > prevClose) prevObv += volume[i] as number
+    else if (c < prevClose) prevObv -= volume[i] as number
+    result[i] = prevObv
+    prevClose = c
+  }
+  return result
+}
