@@ -94,6 +94,50 @@ const FUNCTIONS = {
     map: { fast: 'optInFastPeriod', slow: 'optInSlowPeriod', signal: 'optInSignalPeriod' },
     outputs: { macd: 'outMACD', signal: 'outMACDSignal', histogram: 'outMACDHist' },
   },
+  stoch: {
+    name: 'STOCH',
+    inputs: ['high', 'low', 'close'],
+    params: [
+      { fastK: 5, slowK: 3, slowD: 3 },
+      { fastK: 14, slowK: 1, slowD: 3 },
+      { fastK: 9, slowK: 4, slowD: 2 },
+    ],
+    map: { fastK: 'optInFastK_Period', slowK: 'optInSlowK_Period', slowD: 'optInSlowD_Period' },
+    fixed: { optInSlowK_MAType: 0, optInSlowD_MAType: 0 },
+    outputs: { k: 'outSlowK', d: 'outSlowD' },
+  },
+  cci: {
+    name: 'CCI',
+    inputs: ['high', 'low', 'close'],
+    params: [{ period: 14 }, { period: 5 }, { period: 20 }],
+    map: { period: 'optInTimePeriod' },
+    outputs: { value: 'outReal' },
+  },
+  adx: {
+    name: 'ADX',
+    inputs: ['high', 'low', 'close'],
+    params: [{ period: 14 }, { period: 5 }, { period: 2 }],
+    map: { period: 'optInTimePeriod' },
+    outputs: { value: 'outReal' },
+  },
+  mfi: {
+    name: 'MFI',
+    inputs: ['high', 'low', 'close', 'volume'],
+    params: [{ period: 14 }, { period: 5 }],
+    map: { period: 'optInTimePeriod' },
+    outputs: { value: 'outReal' },
+  },
+  sar: {
+    name: 'SAR',
+    inputs: ['high', 'low'],
+    params: [
+      { acceleration: 0.02, maximum: 0.2 },
+      { acceleration: 0.05, maximum: 0.5 },
+      { acceleration: 0.3, maximum: 0.2 },
+    ],
+    map: { acceleration: 'optInAcceleration', maximum: 'optInMaximum' },
+    outputs: { value: 'outReal' },
+  },
 }
 
 const INPUT_NAMES = { close: 'inReal', high: 'high', low: 'low', volume: 'volume' }

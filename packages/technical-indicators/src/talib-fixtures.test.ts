@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { fixtureSeries, type Series } from '../scripts/series.mjs'
 import {
+  adx,
   atr,
+  cci,
+  mfi,
+  sar,
+  stoch,
   bbands,
   ema,
   EmaStream,
@@ -46,6 +51,11 @@ const BATCH: Record<string, Compute> = {
   atr: (s, p) => ({ value: atr(s.high, s.low, s.close, p.period) }),
   bbands: (s, p) => ({ ...bbands(s.close, p.period, p.devUp, p.devDown) }),
   macd: (s, p) => ({ ...macd(s.close, p.fast, p.slow, p.signal) }),
+  stoch: (s, p) => ({ ...stoch(s.high, s.low, s.close, p.fastK, p.slowK, p.slowD) }),
+  cci: (s, p) => ({ value: cci(s.high, s.low, s.close, p.period) }),
+  adx: (s, p) => ({ value: adx(s.high, s.low, s.close, p.period) }),
+  mfi: (s, p) => ({ value: mfi(s.high, s.low, s.close, s.volume, p.period) }),
+  sar: (s, p) => ({ value: sar(s.high, s.low, p.acceleration, p.maximum) }),
 }
 
 /** Compares to TA-Lib: `===` where TA-Lib has a value, NaN where it has none. */

@@ -1,0 +1,74 @@
+import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { sma } from '../overlap/sma.js'
+
+export interface Stochastic {
+  readonly k: Float64Array
+  readonly d: Float64Array
+}
+
+/** Bars before the first value: `fastK − 1 + slowK − 1 + slowD − 1`. */
+export function stochLookback(fastK = 5, slowK = 3, slowD = 3): number {
+  assertPeriod('fastK', fastK, 1)
+  assertPeriod('slowK', slowK, 1)
+  assertPeriod('slowD', slowD, 1)
+  return fastK - 1 + slowK - 1 + slowD - 1
+}
+
+/** TA-Lib's MA with the SMA type: a period of 1 is the input itself. */
+function smaOrCopy(values: Float64Array, period: number): Float64Array {
+  return period === 1 ? values : sma(values, period)
+}
+
+/**
+ * Slow stochastic with TA-Lib's defaults (SMA smoothing): fast %K = `(close − lowest low) /
+ * ((highest high − lowest low) / 100)` over `fastK` bars (0 when the range is 0), slow %K its SMA
+ * over `slowK`, %D the SMA of slow %K over `slowD`.
+ *
+ * Warm-up: NaN for the first `fastK − 1 + slowK − 1 + slowD − 1` bars.
+ * @see TA-Lib ta_STOCH.c
+ */
+export function stoch(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  fastK = 5,
+  slowK = 3,
+  slowD = 3,
+  out: { k?: Float64Array; d?: Float64Array } = {},
+): Stochastic {
+  const lookback = stochLookback(fastK, slowK, slowD)
+  const n = assertSameLength(high, low, close)
+  const k = output(n, out.k)
+  const d = output(n, out.d)
+  if (n <= lookback) return { k, d }
+  const first = fastK - 1
+  const fast = new Float64Array(n - first)
+  const maxQ = new Int32Array(n)
+  const minQ = new Int32Array(n)
+  let maxHead = 0
+  let maxTail = 0
+  let minHead = 0
+  let minTail = 0
+  for (let i = 0; i < n; i++) {
+    const h = high[i] as number
+    const l = low[i] as number
+    while (maxTail > maxHead && (high[maxQ[maxTail - 1] as number] as number) <= h) maxTail--
+    maxQ[maxTail++] = i
+    while (minTail > minHead && (low[minQ[minTail - 1] as number] as number) >= l) minTail--
+    minQ[minTail++] = i
+    if ((maxQ[maxHead] as number) <= i - fastK) maxHead++
+    if ((minQ[minHead] as number) <= i - fastK) minHead++
+    if (i < first) continue
+    const highest = high[maxQ[maxHead] as number] as number
+    const lowest = low[minQ[minHead] as number] as number
+    const diff = (highest - lowest) / 100.0
+    fast[i - first] = diff !== 0 ? ((close[i] as number) - lowest) / diff : 0
+  }
+  const slow = smaOrCopy(fast, slowK)
+  const signal = smaOrCopy(slow.subarray(slowK - 1), slowD)
+  for (let i = lookback; i < n; i++) {
+    k[i] = slow[i - first] as number
+    d[i] = signal[i - first - (slowK - 1)] as number
+  }
+  return { k, d }
+}
