@@ -13,13 +13,20 @@ export function assertFinite(name: string, value: number): void {
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number, got ${value}`)
 }
 
-/** A NaN-filled output of `length`, or the caller's buffer (checked and NaN-filled). */
-export function output(length: number, out: Float64Array | undefined): Float64Array {
-  if (out === undefined) return new Float64Array(length).fill(Number.NaN)
-  if (out.length < length) {
-    throw new RangeError(`output buffer holds ${out.length} values, ${length} are needed`)
+/**
+ * An output of `length` (or the caller's buffer, checked) with NaN in the warm-up bars
+ * [0, warmup). Every indicator writes every bar from `warmup` on; `warmup` defaults to all bars.
+ */
+export function output(
+  length: number,
+  out: Float64Array | undefined,
+  warmup = length,
+): Float64Array {
+  const result = out ?? new Float64Array(length)
+  if (result.length < length) {
+    throw new RangeError(`output buffer holds ${result.length} values, ${length} are needed`)
   }
-  return out.fill(Number.NaN, 0, length)
+  return result.fill(Number.NaN, 0, Math.min(warmup, length))
 }
 
 /** Throws RangeError unless every input has the length of the first. */

@@ -25,7 +25,7 @@ export function adx(
 ): Float64Array {
   const lookback = adxLookback(period)
   const n = assertSameLength(high, low, close)
-  const result = output(n, out)
+  const result = output(n, out, lookback)
   if (n <= lookback) return result
   let prevHigh = high[0] as number
   let prevLow = low[0] as number
@@ -33,55 +33,49 @@ export function adx(
   let minusDM = 0
   let plusDM = 0
   let tr = 0
-  let today = 0
-  const step = (smooth: boolean): number => {
-    today++
+  let sumDX = 0
+  let prevADX = 0
+  // One loop over the bars, in TA-Lib's three phases: plain sums over the first period − 1
+  // changes, Wilder smoothing while the first `period` DX values are summed, then the ADX.
+  for (let today = 1; today < n; today++) {
     const h = high[today] as number
     const diffP = h - prevHigh
     prevHigh = h
     const l = low[today] as number
     const diffM = prevLow - l
     prevLow = l
+    const smooth = today >= period
     if (smooth) {
       minusDM -= minusDM / period
       plusDM -= plusDM / period
     }
     if (diffM > 0 && diffP < diffM) minusDM += diffM
     else if (diffP > 0 && diffP > diffM) plusDM += diffP
-    let range = prevHigh - prevLow
-    const t2 = Math.abs(prevHigh - prevClose)
+    let range = h - l
+    const t2 = Math.abs(h - prevClose)
     if (t2 > range) range = t2
-    const t3 = Math.abs(prevLow - prevClose)
+    const t3 = Math.abs(l - prevClose)
     if (t3 > range) range = t3
     tr = smooth ? tr - tr / period + range : tr + range
     prevClose = close[today] as number
-    return range
-  }
-  for (let i = period - 1; i > 0; i--) step(false)
-  let sumDX = 0
-  for (let i = period; i > 0; i--) {
-    step(true)
+    if (!smooth) continue
+    let dx = Number.NaN
     if (!isZero(tr)) {
       const minusDI = 100.0 * (minusDM / tr)
       const plusDI = 100.0 * (plusDM / tr)
       const sum = minusDI + plusDI
-      if (!isZero(sum)) sumDX += 100.0 * (Math.abs(minusDI - plusDI) / sum)
+      if (!isZero(sum)) dx = 100.0 * (Math.abs(minusDI - plusDI) / sum)
     }
-  }
-  let prevADX = sumDX / period
-  result[today] = prevADX
-  while (today < n - 1) {
-    step(true)
-    if (!isZero(tr)) {
-      const minusDI = 100.0 * (minusDM / tr)
-      const plusDI = 100.0 * (plusDM / tr)
-      const sum = minusDI + plusDI
-      if (!isZero(sum)) {
-        const dx = 100.0 * (Math.abs(minusDI - plusDI) / sum)
-        prevADX = (prevADX * (period - 1) + dx) / period
-      }
+    if (today < lookback) {
+      if (dx === dx) sumDX += dx
+    } else if (today === lookback) {
+      if (dx === dx) sumDX += dx
+      prevADX = sumDX / period
+      result[today] = prevADX
+    } else {
+      if (dx === dx) prevADX = (prevADX * (period - 1) + dx) / period
+      result[today] = prevADX
     }
-    result[today] = prevADX
   }
   return result
 }

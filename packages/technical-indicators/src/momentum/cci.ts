@@ -23,7 +23,7 @@ export function cci(
 ): Float64Array {
   const lookback = cciLookback(period)
   const n = assertSameLength(high, low, close)
-  const result = output(n, out)
+  const result = output(n, out, lookback)
   if (n <= lookback) return result
   const ring = new Float64Array(period)
   for (let i = 0; i < n; i++) {

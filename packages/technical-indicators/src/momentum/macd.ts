@@ -1,5 +1,4 @@
 import { assertPeriod, output } from '../internal/validate.js'
-import { emaInto } from '../overlap/ema.js'
 
 export interface Macd {
   readonly macd: Float64Array
@@ -34,22 +33,46 @@ export function macd(
   const lookback = macdLookback(fast, slow, signal)
   if (slow < fast) [fast, slow] = [slow, fast]
   const n = close.length
-  const line = output(n, out.macd)
-  const sig = output(n, out.signal)
-  const hist = output(n, out.histogram)
+  const line = output(n, out.macd, lookback)
+  const sig = output(n, out.signal, lookback)
+  const hist = output(n, out.histogram, lookback)
   if (n <= lookback) return { macd: line, signal: sig, histogram: hist }
+  // One pass, no intermediate arrays: both EMAs start at the slow EMA's first bar (TA-Lib seeds
+  // the fast one with the mean of the `fast` values ending there), the MACD line is written
+  // straight into `line`, and the signal EMA runs over it.
   const start = slow - 1
-  const slowEma = emaInto(close, start, slow, 2 / (slow + 1), new Float64Array(n))
-  const fastEma = emaInto(close, start, fast, 2 / (fast + 1), new Float64Array(n))
-  const raw = new Float64Array(n - start)
-  for (let i = start; i < n; i++) raw[i - start] = (fastEma[i] as number) - (slowEma[i] as number)
-  const signalEma = emaInto(raw, signal - 1, signal, 2 / (signal + 1), new Float64Array(raw.length))
-  for (let i = lookback; i < n; i++) {
-    const m = raw[i - start] as number
-    const s = signalEma[i - start] as number
+  const kSlow = 2 / (slow + 1)
+  const kFast = 2 / (fast + 1)
+  const kSignal = 2 / (signal + 1)
+  let slowSum = 0
+  for (let i = 0; i <= start; i++) slowSum += close[i] as number
+  let fastSum = 0
+  for (let i = start - fast + 1; i <= start; i++) fastSum += close[i] as number
+  let slowEma = slowSum / slow
+  let fastEma = fastSum / fast
+  let signalSum = fastEma - slowEma
+  line[start] = signalSum
+  for (let i = start + 1; i <= lookback; i++) {
+    const v = close[i] as number
+    slowEma = (v - slowEma) * kSlow + slowEma
+    fastEma = (v - fastEma) * kFast + fastEma
+    const m = fastEma - slowEma
     line[i] = m
-    sig[i] = s
-    hist[i] = m - s
+    signalSum += m
+  }
+  let signalEma = signalSum / signal
+  for (let i = start; i < lookback; i++) line[i] = Number.NaN
+  sig[lookback] = signalEma
+  hist[lookback] = (line[lookback] as number) - signalEma
+  for (let i = lookback + 1; i < n; i++) {
+    const v = close[i] as number
+    slowEma = (v - slowEma) * kSlow + slowEma
+    fastEma = (v - fastEma) * kFast + fastEma
+    const m = fastEma - slowEma
+    signalEma = (m - signalEma) * kSignal + signalEma
+    line[i] = m
+    sig[i] = signalEma
+    hist[i] = m - signalEma
   }
   return { macd: line, signal: sig, histogram: hist }
 }

@@ -16,7 +16,7 @@ export function rocLookback(period = 10): number {
 export function roc(close: ArrayLike<number>, period = 10, out?: Float64Array): Float64Array {
   const lookback = rocLookback(period)
   const n = close.length
-  const result = output(n, out)
+  const result = output(n, out, lookback)
   for (let i = lookback; i < n; i++) {
     const old = close[i - period] as number
     result[i] = old !== 0 ? ((close[i] as number) / old - 1.0) * 100.0 : 0

@@ -20,7 +20,7 @@ const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 export function rsi(close: ArrayLike<number>, period = 14, out?: Float64Array): Float64Array {
   const lookback = rsiLookback(period)
   const n = close.length
-  const result = output(n, out)
+  const result = output(n, out, lookback)
   if (n <= lookback) return result
   let prevValue = close[0] as number
   let gain = 0

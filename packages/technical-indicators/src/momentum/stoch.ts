@@ -38,8 +38,8 @@ export function stoch(
 ): Stochastic {
   const lookback = stochLookback(fastK, slowK, slowD)
   const n = assertSameLength(high, low, close)
-  const k = output(n, out.k)
-  const d = output(n, out.d)
+  const k = output(n, out.k, lookback)
+  const d = output(n, out.d, lookback)
   if (n <= lookback) return { k, d }
   const first = fastK - 1
   const fast = new Float64Array(n - first)

@@ -23,7 +23,7 @@ export function willr(
 ): Float64Array {
   const lookback = willrLookback(period)
   const n = assertSameLength(high, low, close)
-  const result = output(n, out)
+  const result = output(n, out, lookback)
   if (n <= lookback) return result
   const maxQ = new Int32Array(n)
   const minQ = new Int32Array(n)

@@ -32,8 +32,8 @@ export function bbands(
   assertFinite('devDown', devDown)
   const n = close.length
   const middle = sma(close, period, out.middle === undefined ? undefined : output(n, out.middle))
-  const upper = output(n, out.upper)
-  const lower = output(n, out.lower)
+  const upper = output(n, out.upper, lookback)
+  const lower = output(n, out.lower, lookback)
   if (n <= lookback) return { upper, middle, lower }
   let total2 = 0
   for (let i = 0; i < lookback; i++) {

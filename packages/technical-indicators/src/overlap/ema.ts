@@ -40,7 +40,7 @@ export function emaInto(
  */
 export function ema(close: ArrayLike<number>, period = 30, out?: Float64Array): Float64Array {
   const lookback = emaLookback(period)
-  const result = output(close.length, out)
+  const result = output(close.length, out, lookback)
   if (close.length <= lookback) return result
   return emaInto(close, lookback, period, 2 / (period + 1), result)
 }
@@ -63,6 +63,12 @@ export class EmaStream {
   }
 
   update(value: number): number {
+    if (this.count > this.period) {
+      // Steady state: only `prev` changes; keep it for replace().
+      this.prevBefore = this.prev
+      this.count++
+      return (this.prev = (value - this.prev) * this.k + this.prev)
+    }
     this.sumBefore = this.sum
     this.prevBefore = this.prev
     this.count++

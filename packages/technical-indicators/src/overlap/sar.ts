@@ -25,7 +25,7 @@ export function sar(
   assertFinite('maximum', maximum)
   if (acceleration < 0 || maximum < 0) throw new RangeError('acceleration and maximum must be ≥ 0')
   const n = assertSameLength(high, low)
-  const result = output(n, out)
+  const result = output(n, out, 1)
   if (n < 2) return result
   let step = acceleration
   if (step > maximum) step = maximum

@@ -18,7 +18,7 @@ export function trange(
   out?: Float64Array,
 ): Float64Array {
   const n = assertSameLength(high, low, close)
-  const result = output(n, out)
+  const result = output(n, out, 1)
   for (let i = 1; i < n; i++)
     result[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number)
   return result
@@ -56,7 +56,7 @@ export function atr(
   const lookback = atrLookback(period)
   const n = assertSameLength(high, low, close)
   if (period === 1) return trange(high, low, close, out)
-  const result = output(n, out)
+  const result = output(n, out, lookback)
   if (n <= lookback) return result
   let total = 0
   for (let i = 1; i < period; i++)

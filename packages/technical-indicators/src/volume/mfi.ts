@@ -23,7 +23,7 @@ export function mfi(
 ): Float64Array {
   const lookback = mfiLookback(period)
   const n = assertSameLength(high, low, close, volume)
-  const result = output(n, out)
+  const result = output(n, out, lookback)
   if (n <= lookback) return result
   const pos = new Float64Array(period)
   const neg = new Float64Array(period)

@@ -17,7 +17,7 @@ export function obv(
   out?: Float64Array,
 ): Float64Array {
   const n = assertSameLength(close, volume)
-  const result = output(n, out)
+  const result = output(n, out, 0)
   if (n === 0) return result
   let prevObv = volume[0] as number
   let prevClose = close[0] as number
