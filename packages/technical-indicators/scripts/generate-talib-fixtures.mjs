@@ -2,7 +2,7 @@
 // TA-Lib's C source). TA-Lib is not a dependency: install it in a throwaway folder and pass its path:
 //   mkdir /tmp/talib && cd /tmp/talib && npm i talib@1.1.6
 //   node scripts/generate-talib-fixtures.mjs /tmp/talib/node_modules/talib
-import { writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fixtureSeries } from './series.mjs'
 
@@ -13,137 +13,26 @@ if (talibPath === undefined) {
 }
 const talib = createRequire(import.meta.url)(talibPath)
 
-/** Our function name → TA-Lib name, inputs, parameter sets (our names → TA-Lib's), outputs (ours → TA-Lib's). */
-const FUNCTIONS = {
-  sma: {
-    name: 'SMA',
-    inputs: ['close'],
-    params: [{ period: 30 }, { period: 5 }, { period: 2 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  ema: {
-    name: 'EMA',
-    inputs: ['close'],
-    params: [{ period: 30 }, { period: 9 }, { period: 2 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  wma: {
-    name: 'WMA',
-    inputs: ['close'],
-    params: [{ period: 30 }, { period: 7 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  rsi: {
-    name: 'RSI',
-    inputs: ['close'],
-    params: [{ period: 14 }, { period: 5 }, { period: 2 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  roc: {
-    name: 'ROC',
-    inputs: ['close'],
-    params: [{ period: 10 }, { period: 3 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  obv: {
-    name: 'OBV',
-    inputs: ['close', 'volume'],
-    params: [{}],
-    map: {},
-    outputs: { value: 'outReal' },
-  },
-  willr: {
-    name: 'WILLR',
-    inputs: ['high', 'low', 'close'],
-    params: [{ period: 14 }, { period: 5 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  atr: {
-    name: 'ATR',
-    inputs: ['high', 'low', 'close'],
-    params: [{ period: 14 }, { period: 5 }, { period: 1 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  bbands: {
-    name: 'BBANDS',
-    inputs: ['close'],
-    params: [
-      { period: 5, devUp: 2, devDown: 2 },
-      { period: 20, devUp: 2.5, devDown: 1.5 },
-      { period: 10, devUp: 1, devDown: 1 },
-    ],
-    map: { period: 'optInTimePeriod', devUp: 'optInNbDevUp', devDown: 'optInNbDevDn' },
-    fixed: { optInMAType: 0 },
-    outputs: { upper: 'outRealUpperBand', middle: 'outRealMiddleBand', lower: 'outRealLowerBand' },
-  },
-  macd: {
-    name: 'MACD',
-    inputs: ['close'],
-    params: [
-      { fast: 12, slow: 26, signal: 9 },
-      { fast: 5, slow: 13, signal: 4 },
-      { fast: 26, slow: 12, signal: 9 },
-    ],
-    map: { fast: 'optInFastPeriod', slow: 'optInSlowPeriod', signal: 'optInSignalPeriod' },
-    outputs: { macd: 'outMACD', signal: 'outMACDSignal', histogram: 'outMACDHist' },
-  },
-  stoch: {
-    name: 'STOCH',
-    inputs: ['high', 'low', 'close'],
-    params: [
-      { fastK: 5, slowK: 3, slowD: 3 },
-      { fastK: 14, slowK: 1, slowD: 3 },
-      { fastK: 9, slowK: 4, slowD: 2 },
-    ],
-    map: { fastK: 'optInFastK_Period', slowK: 'optInSlowK_Period', slowD: 'optInSlowD_Period' },
-    fixed: { optInSlowK_MAType: 0, optInSlowD_MAType: 0 },
-    outputs: { k: 'outSlowK', d: 'outSlowD' },
-  },
-  cci: {
-    name: 'CCI',
-    inputs: ['high', 'low', 'close'],
-    params: [{ period: 14 }, { period: 5 }, { period: 20 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  adx: {
-    name: 'ADX',
-    inputs: ['high', 'low', 'close'],
-    params: [{ period: 14 }, { period: 5 }, { period: 2 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  mfi: {
-    name: 'MFI',
-    inputs: ['high', 'low', 'close', 'volume'],
-    params: [{ period: 14 }, { period: 5 }],
-    map: { period: 'optInTimePeriod' },
-    outputs: { value: 'outReal' },
-  },
-  sar: {
-    name: 'SAR',
-    inputs: ['high', 'low'],
-    params: [
-      { acceleration: 0.02, maximum: 0.2 },
-      { acceleration: 0.05, maximum: 0.5 },
-      { acceleration: 0.3, maximum: 0.2 },
-    ],
-    map: { acceleration: 'optInAcceleration', maximum: 'optInMaximum' },
-    outputs: { value: 'outReal' },
-  },
+/**
+ * Our function name → { name: TA-Lib's name, inputs, params: parameter sets (our names), map: our
+ * parameter names → TA-Lib's, fixed: TA-Lib parameters we do not expose, outputs: ours → TA-Lib's }.
+ * One module per group in scripts/talib-functions/, each exporting FUNCTIONS. An optional third
+ * `inputNames` (optional): our input → TA-Lib's field where the default guess is wrong. An optional third
+ * argument limits the run to the named functions (comma-separated).
+ */
+const FUNCTIONS = {}
+for (const file of readdirSync(new URL('./talib-functions/', import.meta.url)).sort()) {
+  if (!file.endsWith('.mjs')) continue
+  const mod = await import(`./talib-functions/${file}`)
+  Object.assign(FUNCTIONS, mod.FUNCTIONS)
 }
+const only = process.argv[3]?.split(',')
 
-const INPUT_NAMES = { close: 'inReal', high: 'high', low: 'low', volume: 'volume' }
+const INPUT_NAMES = { open: 'open', close: 'inReal', high: 'high', low: 'low', volume: 'volume' }
 
 const series = fixtureSeries()
 for (const [fn, spec] of Object.entries(FUNCTIONS)) {
+  if (only !== undefined && !only.includes(fn)) continue
   const cases = []
   for (const [seriesName, s] of Object.entries(series)) {
     for (const params of spec.params) {
@@ -154,8 +43,10 @@ for (const [fn, spec] of Object.entries(FUNCTIONS)) {
         ...(spec.fixed ?? {}),
       }
       for (const input of spec.inputs) {
-        if (spec.inputs.length === 1) call.inReal = s[input]
-        else if (input === 'close') call[spec.name === 'OBV' ? 'inReal' : 'close'] = s.close
+        // A spec may name TA-Lib's input fields itself (`inputNames`), e.g. OBV's close is inReal.
+        if (spec.inputNames?.[input] !== undefined) call[spec.inputNames[input]] = s[input]
+        else if (spec.inputs.length === 1) call.inReal = s[input]
+        else if (input === 'close') call.close = s.close
         else call[INPUT_NAMES[input]] = s[input]
       }
       for (const [ours, theirs] of Object.entries(params)) call[spec.map[ours]] = theirs

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import {
+  describeBatch,
+  describeStreams,
+  series,
+  type BatchCompute,
+  type StreamSpec,
+} from './talib-harness.js'
+import {
+  adx,
+  atr,
+  cci,
+  mfi,
+  sar,
+  stoch,
+  bbands,
+  ema,
+  EmaStream,
+  macd,
+  obv,
+  roc,
+  rsi,
+  RsiStream,
+  sma,
+  SmaStream,
+  willr,
+  wma,
+} from '../src/index.js'
+
+const BATCH: Record<string, BatchCompute> = {
+  sma: (s, p) => ({ value: sma(s.close, p.period) }),
+  ema: (s, p) => ({ value: ema(s.close, p.period) }),
+  wma: (s, p) => ({ value: wma(s.close, p.period) }),
+  rsi: (s, p) => ({ value: rsi(s.close, p.period) }),
+  roc: (s, p) => ({ value: roc(s.close, p.period) }),
+  obv: (s) => ({ value: obv(s.close, s.volume) }),
+  willr: (s, p) => ({ value: willr(s.high, s.low, s.close, p.period) }),
+  atr: (s, p) => ({ value: atr(s.high, s.low, s.close, p.period) }),
+  bbands: (s, p) => ({ ...bbands(s.close, p.period, p.devUp, p.devDown) }),
+  macd: (s, p) => ({ ...macd(s.close, p.fast, p.slow, p.signal) }),
+  stoch: (s, p) => ({ ...stoch(s.high, s.low, s.close, p.fastK, p.slowK, p.slowD) }),
+  cci: (s, p) => ({ value: cci(s.high, s.low, s.close, p.period) }),
+  adx: (s, p) => ({ value: adx(s.high, s.low, s.close, p.period) }),
+  mfi: (s, p) => ({ value: mfi(s.high, s.low, s.close, s.volume, p.period) }),
+  sar: (s, p) => ({ value: sar(s.high, s.low, p.acceleration, p.maximum) }),
+}
+describeBatch(BATCH)
+
+const STREAMS: Record<string, StreamSpec> = {
+  sma: { input: 'close', create: (p) => new SmaStream(p.period) },
+  ema: { input: 'close', create: (p) => new EmaStream(p.period) },
+  rsi: { input: 'close', create: (p) => new RsiStream(p.period) },
+}
+describeStreams(STREAMS)
+
+describe('edge cases', () => {
+  it('returns an empty array for an empty input, and all NaN when the period exceeds the input', () => {
+    expect(sma([], 5)).toEqual(new Float64Array())
+    expect([...rsi([1, 2, 3], 14)].every(Number.isNaN)).toBe(true)
+    expect([...macd([1, 2, 3]).macd].every(Number.isNaN)).toBe(true)
+  })
+
+  it('gives RSI 0 on a flat series, like TA-Lib', () => {
+    expect(rsi(new Array(30).fill(5), 14)[20]).toBe(0)
+  })
+
+  it('propagates NaN inputs into the values that depend on them', () => {
+    const input = [1, 2, 3, Number.NaN, 5, 6, 7, 8]
+    const out = sma(input, 2)
+    expect(out[2]).toBe(2.5)
+    expect(Number.isNaN(out[3])).toBe(true)
+    expect(Number.isNaN(out[4])).toBe(true)
+  })
+
+  it('rejects invalid parameters with a RangeError', () => {
+    expect(() => sma([1, 2, 3], 1)).toThrow(RangeError)
+    expect(() => rsi([1, 2, 3], 2.5)).toThrow(/period must be an integer/)
+    expect(() => bbands([1, 2, 3], 5, Number.NaN)).toThrow(RangeError)
+    expect(() => willr([1], [1, 2], [1], 5)).toThrow(/same length/)
+  })
+
+  it('writes into a caller-supplied buffer, and refuses one that is too short', () => {
+    const close = series['random-walk']?.close ?? []
+    const buffer = new Float64Array(close.length)
+    expect(sma(close, 10, buffer)).toBe(buffer)
+    expect(buffer).toEqual(sma(close, 10))
+    expect(() => sma(close, 10, new Float64Array(3))).toThrow(RangeError)
+  })
+})
