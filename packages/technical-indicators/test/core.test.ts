@@ -14,6 +14,8 @@ import {
   sar,
   stoch,
   bbands,
+  BbandsStream,
+  MacdStream,
   ema,
   EmaStream,
   macd,
@@ -50,6 +52,8 @@ const STREAMS: Record<string, StreamSpec> = {
   sma: { input: 'close', create: (p) => new SmaStream(p.period) },
   ema: { input: 'close', create: (p) => new EmaStream(p.period) },
   rsi: { input: 'close', create: (p) => new RsiStream(p.period) },
+  macd: { input: 'close', create: (p) => new MacdStream(p.fast, p.slow, p.signal) },
+  bbands: { input: 'close', create: (p) => new BbandsStream(p.period, p.devUp, p.devDown) },
 }
 describeStreams(STREAMS)
 

@@ -76,3 +76,85 @@ export function macd(
   }
   return { macd: line, signal: sig, histogram: hist }
 }
+
+/** Streaming MACD: the same numbers as `macd` at each bar; `replace` swaps the last bar. */
+export class MacdStream {
+  readonly lookback: number
+  private readonly fast: number
+  private readonly slow: number
+  private readonly signal: number
+  private readonly kFast: number
+  private readonly kSlow: number
+  private readonly kSignal: number
+  /** The first `slow` closes: the seeds are their sums, in TA-Lib's order. */
+  private readonly seed: Float64Array
+  private count = 0
+  private slowEma = 0
+  private fastEma = 0
+  private signalSum = 0
+  private signalEma = 0
+  private saved = { slowEma: 0, fastEma: 0, signalSum: 0, signalEma: 0 }
+
+  constructor(fast = 12, slow = 26, signal = 9) {
+    this.lookback = macdLookback(fast, slow, signal)
+    if (slow < fast) [fast, slow] = [slow, fast]
+    this.fast = fast
+    this.slow = slow
+    this.signal = signal
+    this.kFast = 2 / (fast + 1)
+    this.kSlow = 2 / (slow + 1)
+    this.kSignal = 2 / (signal + 1)
+    this.seed = new Float64Array(slow)
+  }
+
+  update(value: number): { macd: number; signal: number; histogram: number } {
+    this.saved = {
+      slowEma: this.slowEma,
+      fastEma: this.fastEma,
+      signalSum: this.signalSum,
+      signalEma: this.signalEma,
+    }
+    this.count++
+    return this.apply(value)
+  }
+
+  replace(value: number): { macd: number; signal: number; histogram: number } {
+    if (this.count === 0) return this.update(value)
+    this.slowEma = this.saved.slowEma
+    this.fastEma = this.saved.fastEma
+    this.signalSum = this.saved.signalSum
+    this.signalEma = this.saved.signalEma
+    return this.apply(value)
+  }
+
+  private apply(value: number): { macd: number; signal: number; histogram: number } {
+    const i = this.count - 1
+    const start = this.slow - 1
+    const none = { macd: Number.NaN, signal: Number.NaN, histogram: Number.NaN }
+    if (i < start) {
+      this.seed[i] = value
+      return none
+    }
+    let m: number
+    if (i === start) {
+      this.seed[i] = value
+      let slowSum = 0
+      for (let j = 0; j <= start; j++) slowSum += this.seed[j] as number
+      let fastSum = 0
+      for (let j = start - this.fast + 1; j <= start; j++) fastSum += this.seed[j] as number
+      this.slowEma = slowSum / this.slow
+      this.fastEma = fastSum / this.fast
+      m = this.fastEma - this.slowEma
+      this.signalSum = m
+    } else {
+      this.slowEma = (value - this.slowEma) * this.kSlow + this.slowEma
+      this.fastEma = (value - this.fastEma) * this.kFast + this.fastEma
+      m = this.fastEma - this.slowEma
+      if (i <= this.lookback) this.signalSum += m
+      else this.signalEma = (m - this.signalEma) * this.kSignal + this.signalEma
+    }
+    if (i < this.lookback) return none
+    if (i === this.lookback) this.signalEma = this.signalSum / this.signal
+    return { macd: m, signal: this.signalEma, histogram: m - this.signalEma }
+  }
+}

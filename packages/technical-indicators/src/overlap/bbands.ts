@@ -54,3 +54,61 @@ export function bbands(
   }
   return { upper, middle, lower }
 }
+
+/** Streaming Bollinger Bands: the same numbers as `bbands` at each bar; `replace` swaps the last bar. */
+export class BbandsStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly devUp: number
+  private readonly devDown: number
+  private readonly window: Float64Array
+  private count = 0
+  private total = 0
+  private total2 = 0
+  private saved = { total: 0, total2: 0 }
+
+  constructor(period = 5, devUp = 2, devDown = 2) {
+    this.lookback = bbandsLookback(period)
+    assertFinite('devUp', devUp)
+    assertFinite('devDown', devDown)
+    this.period = period
+    this.devUp = devUp
+    this.devDown = devDown
+    this.window = new Float64Array(period)
+  }
+
+  update(value: number): { upper: number; middle: number; lower: number } {
+    this.saved = { total: this.total, total2: this.total2 }
+    this.count++
+    return this.apply(value)
+  }
+
+  replace(value: number): { upper: number; middle: number; lower: number } {
+    if (this.count === 0) return this.update(value)
+    this.total = this.saved.total
+    this.total2 = this.saved.total2
+    return this.apply(value)
+  }
+
+  private apply(value: number): { upper: number; middle: number; lower: number } {
+    const i = this.count - 1
+    const p = this.period
+    this.window[i % p] = value
+    if (i < p - 1) {
+      this.total += value
+      this.total2 += value * value
+      return { upper: Number.NaN, middle: Number.NaN, lower: Number.NaN }
+    }
+    // The oldest value of the window is the one the next bar overwrites.
+    const old = this.window[(i + 1) % p] as number
+    const sum = this.total + value
+    this.total = sum - old
+    const mid = sum / p
+    this.total2 += value * value
+    let mean2 = this.total2 / p
+    this.total2 -= old * old
+    mean2 -= mid * mid
+    const sd = mean2 < TA_EPSILON ? 0 : Math.sqrt(mean2)
+    return { upper: mid + sd * this.devUp, middle: mid, lower: mid - sd * this.devDown }
+  }
+}
