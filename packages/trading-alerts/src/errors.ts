@@ -1,6 +1,14 @@
 /** Machine-readable reason for a failure of the pipeline. Branch on `code`, not on `message`. */
 export type TradingAlertsErrorCode =
-  'MIGRATION_FAILED' | 'DATABASE_ERROR' | 'INVALID_OPTION' | 'ARCHIVE_INCOMPLETE' | 'INTERRUPTED'
+  | 'MIGRATION_FAILED'
+  | 'DATABASE_ERROR'
+  | 'INVALID_OPTION'
+  | 'ARCHIVE_INCOMPLETE'
+  | 'INTERRUPTED'
+  | 'STATE_MISMATCH'
+  | 'UNKNOWN_INDICATOR'
+  | 'INVALID_RULE'
+  | 'NOT_FOUND'
 
 /** Base class for every error this package throws on purpose. */
 export class TradingAlertsError extends Error {

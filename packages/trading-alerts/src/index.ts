@@ -49,3 +49,77 @@ export {
   type IncrementalOptions,
   type IncrementalPlan,
 } from './jobs/incremental.js'
+export {
+  BUCKET_ORIGIN_MS,
+  TIMEFRAMES,
+  bucketStart,
+  isTimeframe,
+  parseTimeframe,
+  timeframeMs,
+  type Timeframe,
+} from './indicators/timeframes.js'
+export {
+  INDICATORS,
+  INDICATORS_VERSION,
+  resolveIndicator,
+  seriesName,
+  type IndicatorDefinition,
+  type IndicatorInstance,
+} from './indicators/registry.js'
+export { closedBarsEnd, readBars, resampleCandles, type BarColumns } from './indicators/resample.js'
+export { restoreState, snapshotState, type StateJson } from './indicators/stream-state.js'
+export {
+  DEFAULT_INDICATORS,
+  DEFAULT_TIMEFRAMES,
+  computeSymbolIndicators,
+  plannedIndicators,
+  runIndicators,
+  type IndicatorsDeps,
+  type IndicatorsOptions,
+} from './jobs/indicators.js'
+export {
+  bindRule,
+  evaluateBar,
+  evaluateMarket,
+  formatRule,
+  parseDuration,
+  parseRule,
+  RuleSyntaxError,
+  seriesKeys,
+  type BarCondition,
+  type MarketCondition,
+  type Operand,
+  type Rule,
+  type SeriesReader,
+} from './alerts/language.js'
+export {
+  listAlertRules,
+  parseAlertRule,
+  removeAlertRule,
+  ruleIndicators,
+  saveAlertRule,
+  validateAlertRule,
+  type AlertRuleInput,
+} from './alerts/rules.js'
+export {
+  alertText,
+  buildWebhookBody,
+  DEFAULT_WEBHOOK_MAX_ATTEMPTS,
+  parseWebhookPreset,
+  sendWebhook,
+  signWebhook,
+  verifyWebhookSignature,
+  WEBHOOK_PRESETS,
+  WebhookConfigError,
+  webhookRetryDelayMs,
+  type AlertMessage,
+  type WebhookAttempt,
+  type WebhookPreset,
+} from './alerts/webhooks.js'
+export {
+  deliverDueAlerts,
+  runAlerts,
+  type AlertsDeps,
+  type AlertsOptions,
+  type AlertsResult,
+} from './jobs/alerts.js'

@@ -35,6 +35,11 @@ export interface WriteTransaction {
    * period loaded for the first time) and COPYs the rows in. Returns the rows written.
    */
   replaceCandles(batch: CandleBatch): Promise<number>
+  /**
+   * COPYs rows in PostgreSQL's text format (tab-separated fields, one row per line, `\\N` for
+   * null) into `table (columns)`. The caller escapes the fields.
+   */
+  copyRows(table: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void>
 }
 
 /** The database of the pipeline: PostgreSQL or the embedded PGlite, one schema. */
@@ -61,6 +66,10 @@ function encode(batch: CandleBatch): Buffer[] {
   return isColumns(batch.rows)
     ? encodeColumns(batch.symbol, batch.rows)
     : encodeKlines(batch.symbol, batch.rows)
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
 }
 
 function rowCount(batch: CandleBatch): number {
@@ -135,6 +144,24 @@ function createPostgres(url: string, poolSize: number): TradingDatabase {
       const trxDb = new Kysely<Database>({
         dialect: new PostgresDialect({ pool: single }),
       })
+      const copy = (statement: string, chunks: readonly Buffer[]) =>
+        new Promise<void>((resolve, reject) => {
+          const stream = client.query(copyFrom(statement))
+          stream.on('error', reject)
+          stream.on('finish', () => resolve())
+          let i = 0
+          const pump = () => {
+            while (i < chunks.length) {
+              const ok = stream.write(chunks[i++])
+              if (!ok) {
+                stream.once('drain', pump)
+                return
+              }
+            }
+            stream.end()
+          }
+          pump()
+        })
       const tx: WriteTransaction = {
         db: trxDb,
         async replaceCandles(batch) {
@@ -142,24 +169,15 @@ function createPostgres(url: string, poolSize: number): TradingDatabase {
           await deleteRange(trxDb, batch)
           const chunks = encode(batch)
           if (chunks.length === 0) return 0
-          await new Promise<void>((resolve, reject) => {
-            const stream = client.query(copyFrom(`COPY tickerdata_1m ${COPY_COLUMNS} FROM STDIN`))
-            stream.on('error', reject)
-            stream.on('finish', () => resolve())
-            let i = 0
-            const pump = () => {
-              while (i < chunks.length) {
-                const ok = stream.write(chunks[i++])
-                if (!ok) {
-                  stream.once('drain', pump)
-                  return
-                }
-              }
-              stream.end()
-            }
-            pump()
-          })
+          await copy(`COPY tickerdata_1m ${COPY_COLUMNS} FROM STDIN`, chunks)
           return rowCount(batch)
+        },
+        async copyRows(table, columns, chunks) {
+          if (chunks.length === 0) return
+          await copy(
+            `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`,
+            chunks,
+          )
         },
       }
       let broken = false
@@ -236,6 +254,14 @@ async function createPGlite(dataDir: string | undefined): Promise<TradingDatabas
                 blob: new Blob(chunks),
               })
               return rowCount(batch)
+            },
+            async copyRows(table, columns, chunks) {
+              if (chunks.length === 0) return
+              await queryable.query(
+                `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM '/dev/blob'`,
+                [],
+                { blob: new Blob(chunks as Buffer[]) },
+              )
             },
           }
           return fn(tx)

@@ -129,4 +129,119 @@ export const migrations: Record<string, Migration> = {
       await sql`select 1`.execute(db)
     },
   },
+  '0002_indicators_alerts': {
+    async up(db: Kysely<unknown>) {
+      // Higher-timeframe bars resampled from tickerdata_1m. Only closed bars are stored; a bar
+      // with missing minutes has minutes < expected_minutes (complete = false).
+      await db.schema
+        .createTable('candle')
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('timeframe', 'text', (c) => c.notNull())
+        .addColumn('open_time', 'timestamptz', (c) => c.notNull())
+        .addColumn('open', 'numeric', (c) => c.notNull())
+        .addColumn('high', 'numeric', (c) => c.notNull())
+        .addColumn('low', 'numeric', (c) => c.notNull())
+        .addColumn('close', 'numeric', (c) => c.notNull())
+        .addColumn('volume', 'numeric', (c) => c.notNull())
+        .addColumn('quote_volume', 'numeric', (c) => c.notNull())
+        .addColumn('trades', 'bigint', (c) => c.notNull())
+        .addColumn('taker_buy_base_volume', 'numeric', (c) => c.notNull())
+        .addColumn('taker_buy_quote_volume', 'numeric', (c) => c.notNull())
+        .addColumn('minutes', 'integer', (c) => c.notNull())
+        .addColumn('expected_minutes', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('candle_pk', ['symbol', 'timeframe', 'open_time'])
+        .execute()
+
+      // One row per indicator output and bar: `name` is the canonical key, e.g. rsi(14) or
+      // macd(12,26,9).histogram. Warm-up bars (no value yet) have no row.
+      await db.schema
+        .createTable('indicator_value')
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('timeframe', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('open_time', 'timestamptz', (c) => c.notNull())
+        .addColumn('value', 'float8', (c) => c.notNull())
+        .addPrimaryKeyConstraint('indicator_value_pk', ['symbol', 'timeframe', 'name', 'open_time'])
+        .execute()
+
+      // Where each indicator's incremental computation stands: the streaming state after the
+      // last bar it consumed, so the next run continues exactly where this one stopped.
+      await db.schema
+        .createTable('indicator_state')
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('timeframe', 'text', (c) => c.notNull())
+        .addColumn('indicator', 'text', (c) => c.notNull())
+        .addColumn('last_open_time', 'timestamptz', (c) => c.notNull())
+        .addColumn('bars', 'integer', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('state', 'jsonb', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('indicator_state_pk', ['symbol', 'timeframe', 'indicator'])
+        .execute()
+
+      await db.schema
+        .createTable('alert_rule')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('symbols', 'jsonb', (c) => c.notNull())
+        .addColumn('timeframe', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'boolean', (c) => c.notNull().defaultTo(true))
+        .addColumn('webhook_url', 'text')
+        .addColumn('webhook_preset', 'text', (c) => c.notNull().defaultTo('json'))
+        .addColumn('webhook_secret', 'text')
+        .addColumn('telegram_chat_id', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('evaluate_from', 'timestamptz', (c) => c.notNull())
+        .execute()
+
+      // Up to which bar a rule has been evaluated for a symbol: evaluation resumes after it.
+      await db.schema
+        .createTable('alert_cursor')
+        .addColumn('rule_id', 'bigint', (c) =>
+          c.notNull().references('alert_rule.id').onDelete('cascade'),
+        )
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('last_bar', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('alert_cursor_pk', ['rule_id', 'symbol'])
+        .execute()
+
+      // A rule fires at most once per bar: the primary key is the guarantee, across re-runs and
+      // restarts.
+      await db.schema
+        .createTable('alert_event')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('rule_id', 'bigint', (c) =>
+          c.notNull().references('alert_rule.id').onDelete('cascade'),
+        )
+        .addColumn('symbol', 'text', (c) => c.notNull())
+        .addColumn('timeframe', 'text', (c) => c.notNull())
+        .addColumn('bar_time', 'timestamptz', (c) => c.notNull())
+        .addColumn('fired_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('values', 'jsonb', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addUniqueConstraint('alert_event_once', ['rule_id', 'symbol', 'bar_time'])
+        .execute()
+
+      await db.schema
+        .createTable('alert_delivery')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('event_id', 'bigint', (c) =>
+          c.notNull().unique().references('alert_event.id').onDelete('cascade'),
+        )
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('delivered_at', 'timestamptz')
+        .execute()
+      await db.schema
+        .createIndex('alert_delivery_due')
+        .on('alert_delivery')
+        .columns(['state', 'next_attempt_at'])
+        .execute()
+    },
+  },
 }

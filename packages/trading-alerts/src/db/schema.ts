@@ -115,6 +115,99 @@ export interface TaskRunTable {
   error_code: string | null
 }
 
+/** A bar of a higher timeframe, resampled exactly from the 1-minute candles. */
+export interface CandleTable {
+  symbol: string
+  timeframe: string
+  open_time: Timestamp
+  open: Decimal
+  high: Decimal
+  low: Decimal
+  close: Decimal
+  volume: Decimal
+  quote_volume: Decimal
+  trades: ColumnType<number, number, number>
+  taker_buy_base_volume: Decimal
+  taker_buy_quote_volume: Decimal
+  /** 1-minute candles the bar was built from; below `expected_minutes` the bar has holes. */
+  minutes: number
+  expected_minutes: number
+}
+
+/** One output of one indicator at one bar (`name` like `rsi(14)` or `macd(12,26,9).histogram`). */
+export interface IndicatorValueTable {
+  symbol: string
+  timeframe: string
+  name: string
+  open_time: Timestamp
+  value: number
+}
+
+/** The streaming state of an indicator after the last bar it consumed. */
+export interface IndicatorStateTable {
+  symbol: string
+  timeframe: string
+  /** Canonical key without output, e.g. `macd(12,26,9)`. */
+  indicator: string
+  last_open_time: Timestamp
+  bars: number
+  /** technical-indicators version and state format the state was written with. */
+  version: string
+  state: Json
+  updated_at: Timestamp
+}
+
+export type WebhookPresetName = 'json' | 'slack' | 'discord' | 'telegram'
+
+export interface AlertRuleTable {
+  id: Generated<number>
+  name: string
+  /** The rule in canonical form (see docs/alert-rules.md). */
+  rule: string
+  kind: 'bar' | 'market'
+  /** Symbols the rule watches; `["*"]` for every tracked symbol. */
+  symbols: Json
+  timeframe: string
+  enabled: Generated<boolean>
+  webhook_url: string | null
+  webhook_preset: Generated<WebhookPresetName>
+  webhook_secret: string | null
+  telegram_chat_id: string | null
+  created_at: Timestamp
+  /** Bars before this are never evaluated (a new rule does not fire on old history). */
+  evaluate_from: Timestamp
+}
+
+export interface AlertCursorTable {
+  rule_id: number
+  symbol: string
+  last_bar: Timestamp
+}
+
+export interface AlertEventTable {
+  id: Generated<number>
+  rule_id: number
+  symbol: string
+  timeframe: string
+  bar_time: Timestamp
+  fired_at: Timestamp
+  values: Json
+  text: string
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'dead'
+
+export interface AlertDeliveryTable {
+  id: Generated<number>
+  event_id: number
+  state: DeliveryState
+  attempts: Generated<number>
+  next_attempt_at: Timestamp
+  last_status: number | null
+  last_error: string | null
+  delivered_at: Timestamp | null
+}
+
 export interface Database {
   symbol: SymbolTable
   top_coin_snapshot: TopCoinSnapshotTable
@@ -123,6 +216,13 @@ export interface Database {
   exchange_gap: ExchangeGapTable
   job_run: JobRunTable
   task_run: TaskRunTable
+  candle: CandleTable
+  indicator_value: IndicatorValueTable
+  indicator_state: IndicatorStateTable
+  alert_rule: AlertRuleTable
+  alert_cursor: AlertCursorTable
+  alert_event: AlertEventTable
+  alert_delivery: AlertDeliveryTable
 }
 
 export type SymbolRow = Selectable<SymbolTable>
@@ -132,3 +232,7 @@ export type JobRunRow = Selectable<JobRunTable>
 export type TaskRunRow = Selectable<TaskRunTable>
 export type ArchiveFileRow = Selectable<ArchiveFileTable>
 export type ExchangeGapRow = Selectable<ExchangeGapTable>
+export type CandleBarRow = Selectable<CandleTable>
+export type AlertRuleRow = Selectable<AlertRuleTable>
+export type AlertEventRow = Selectable<AlertEventTable>
+export type AlertDeliveryRow = Selectable<AlertDeliveryTable>

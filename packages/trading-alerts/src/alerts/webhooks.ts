@@ -1,0 +1,245 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+
+/** What an alert delivery carries; the `json` preset sends it as is. */
+export interface AlertMessage {
+  /** The same for every attempt of one delivery: receivers de-duplicate on it. */
+  readonly deliveryId: string
+  readonly ruleId: number
+  readonly ruleName: string
+  readonly rule: string
+  readonly symbol: string
+  readonly timeframe: string
+  /** Open time of the bar that fired (ISO). */
+  readonly barTime: string
+  readonly firedAt: string
+  readonly values: Readonly<Record<string, number>>
+  /** One sentence for people. */
+  readonly text: string
+}
+
+/** A webhook configuration error (bad URL, unknown preset, telegram without chat id). */
+export class WebhookConfigError extends Error {
+  override name = 'WebhookConfigError'
+  readonly code = 'WEBHOOK_CONFIG'
+}
+
+export const WEBHOOK_PRESETS = ['json', 'slack', 'discord', 'telegram'] as const
+export type WebhookPreset = (typeof WEBHOOK_PRESETS)[number]
+
+/** @throws WebhookConfigError listing the presets. */
+export function parseWebhookPreset(text: string): WebhookPreset {
+  const p = text.trim().toLowerCase()
+  if (!(WEBHOOK_PRESETS as readonly string[]).includes(p)) {
+    throw new WebhookConfigError(
+      `unknown webhook preset "${text}"; use one of ${WEBHOOK_PRESETS.join(', ')}`,
+    )
+  }
+  return p as WebhookPreset
+}
+
+function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v)
+  const abs = Math.abs(v)
+  if (abs !== 0 && (abs >= 1e15 || abs < 1e-6)) return v.toPrecision(8)
+  return String(Number(v.toPrecision(8)))
+}
+
+/** `BTCUSDT 1h: rsi(14) < 30 (rsi(14) = 28.41, close = 61234.5) at 2025-03-04T10:00:00Z` */
+export function alertText(m: Omit<AlertMessage, 'text' | 'deliveryId'>): string {
+  const values = Object.entries(m.values)
+    .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+    .join(', ')
+  const at = m.barTime.replace('.000Z', 'Z')
+  return `${m.symbol} ${m.timeframe}: ${m.rule}${values === '' ? '' : ` (${values})`} at ${at}`
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
+}
+
+/**
+ * The request body of a delivery in the shape each service accepts: `json` (the AlertMessage
+ * with `type: "alert"`), Slack incoming webhooks (`text` + a mrkdwn section), Discord webhooks
+ * (`content` ≤ 2000 characters + an embed), Telegram's sendMessage (`chat_id` + `text`).
+ *
+ * @throws WebhookConfigError for telegram without a chat id.
+ */
+export function buildWebhookBody(
+  preset: WebhookPreset,
+  message: AlertMessage,
+  options: { readonly telegramChatId?: string } = {},
+): string {
+  switch (preset) {
+    case 'json':
+      return JSON.stringify({ type: 'alert', ...message })
+    case 'slack':
+      return JSON.stringify({
+        text: clip(message.text, 3000),
+        blocks: [
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: clip(`*${message.ruleName}*\n${message.text}`, 3000) },
+          },
+        ],
+      })
+    case 'discord':
+      return JSON.stringify({
+        content: clip(message.text, 2000),
+        embeds: [
+          {
+            title: clip(`${message.ruleName}: ${message.symbol} ${message.timeframe}`, 256),
+            description: clip(message.rule, 4096),
+            timestamp: message.barTime,
+            fields: Object.entries(message.values)
+              .slice(0, 25)
+              .map(([name, value]) => ({
+                name: clip(name, 256),
+                value: clip(formatNumber(value), 1024),
+                inline: true,
+              })),
+          },
+        ],
+      })
+    case 'telegram':
+      if (options.telegramChatId === undefined || options.telegramChatId === '') {
+        throw new WebhookConfigError('the telegram preset needs a chat id')
+      }
+      return JSON.stringify({
+        chat_id: options.telegramChatId,
+        text: clip(message.text, 4096),
+        disable_web_page_preview: true,
+      })
+  }
+}
+
+/** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` */
+export function signWebhook(secret: string, timestampSeconds: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex')}`
+}
+
+/** For receivers: checks the signature (timing-safe) and that the timestamp is recent. */
+export function verifyWebhookSignature(input: {
+  readonly secret: string
+  readonly body: string
+  readonly timestamp: string | number
+  readonly signature: string
+  readonly nowSeconds?: number
+  readonly toleranceSeconds?: number
+}): boolean {
+  const ts = Number(input.timestamp)
+  if (!Number.isInteger(ts)) return false
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000)
+  if (Math.abs(now - ts) > (input.toleranceSeconds ?? 300)) return false
+  const want = Buffer.from(signWebhook(input.secret, ts, input.body))
+  const got = Buffer.from(input.signature)
+  return want.length === got.length && timingSafeEqual(want, got)
+}
+
+export type WebhookAttempt =
+  | { readonly ok: true; readonly status: number; readonly durationMs: number }
+  | {
+      readonly ok: false
+      readonly status?: number
+      readonly error: string
+      readonly retryable: boolean
+      readonly retryAfterMs?: number
+      readonly durationMs: number
+    }
+
+function retryAfter(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000
+  const at = Date.parse(header)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/**
+ * One attempt of a delivery: POST with the signature headers when a secret is set, within a
+ * timeout. Never throws. 2xx is success; 429, 5xx, timeouts and network errors are retryable
+ * (Retry-After honoured); other 4xx are not. Errors show only the URL's origin: Slack, Discord
+ * and Telegram put tokens in the path.
+ */
+export async function sendWebhook(
+  request: {
+    readonly url: string
+    readonly body: string
+    readonly secret?: string
+    readonly deliveryId: string
+    readonly timeoutMs?: number
+    readonly signal?: AbortSignal
+  },
+  deps: { readonly fetch?: typeof fetch; readonly now?: () => Date } = {},
+): Promise<WebhookAttempt> {
+  const now = deps.now ?? (() => new Date())
+  const started = performance.now()
+  let where: string
+  try {
+    where = `POST ${new URL(request.url).origin}/…`
+  } catch {
+    return { ok: false, error: 'invalid webhook URL', retryable: false, durationMs: 0 }
+  }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'trading-alerts-webhook/1',
+    'x-trading-alerts-delivery': request.deliveryId,
+  }
+  if (request.secret !== undefined && request.secret !== '') {
+    const ts = Math.floor(now().getTime() / 1000)
+    headers['x-trading-alerts-timestamp'] = String(ts)
+    headers['x-trading-alerts-signature'] = signWebhook(request.secret, ts, request.body)
+  }
+  const timeout = AbortSignal.timeout(request.timeoutMs ?? 10_000)
+  const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal])
+  try {
+    const response = await (deps.fetch ?? fetch)(request.url, {
+      method: 'POST',
+      headers,
+      body: request.body,
+      signal,
+      redirect: 'error',
+    })
+    await response.arrayBuffer().catch(() => undefined)
+    const durationMs = performance.now() - started
+    if (response.ok) return { ok: true, status: response.status, durationMs }
+    const retryable = response.status === 429 || response.status >= 500
+    const after = retryAfter(response.headers.get('retry-after'), now().getTime())
+    return {
+      ok: false,
+      status: response.status,
+      error: `${where} → ${response.status}`,
+      retryable,
+      ...(after === undefined ? {} : { retryAfterMs: after }),
+      durationMs,
+    }
+  } catch (error) {
+    const durationMs = performance.now() - started
+    const timedOut = timeout.aborted
+    const reason = timedOut
+      ? `timed out after ${request.timeoutMs ?? 10_000} ms`
+      : error instanceof Error
+        ? ((error.cause as { code?: string } | undefined)?.code ?? error.name)
+        : 'failed'
+    return {
+      ok: false,
+      error: `${where} ${reason}`,
+      retryable: request.signal?.aborted !== true,
+      durationMs,
+    }
+  }
+}
+
+/** Failed attempts after which a delivery is dead-lettered. */
+export const DEFAULT_WEBHOOK_MAX_ATTEMPTS = 8
+
+/** Delay before the next attempt: between 50% and 100% of min(max, base·2^(attempt−1)). */
+export function webhookRetryDelayMs(
+  attempt: number,
+  policy: { readonly baseMs?: number; readonly maxMs?: number } = {},
+  random: () => number = Math.random,
+): number {
+  const cap = Math.min(
+    policy.maxMs ?? 3_600_000,
+    (policy.baseMs ?? 30_000) * 2 ** Math.max(0, attempt - 1),
+  )
+  return Math.round(cap * (0.5 + 0.5 * random()))
+}

@@ -1,0 +1,413 @@
+import type { Bar, Stream } from '@trading-alerts/technical-indicators'
+import type { Kysely } from 'kysely'
+import type { TradingDatabase, WriteTransaction } from '../db/database.js'
+import type { Database } from '../db/schema.js'
+import { TradingAlertsError } from '../errors.js'
+import {
+  INDICATORS_VERSION,
+  resolveIndicator,
+  type IndicatorInstance,
+} from '../indicators/registry.js'
+import {
+  closedBarsEnd,
+  readBars,
+  resampleCandles,
+  resampleStart,
+  type BarColumns,
+} from '../indicators/resample.js'
+import { restoreState, snapshotState, type StateJson } from '../indicators/stream-state.js'
+import { parseTimeframe, type Timeframe } from '../indicators/timeframes.js'
+import type { Clock, Logger } from '../ports.js'
+import { ruleIndicators } from '../alerts/rules.js'
+import {
+  createTasks,
+  describeError,
+  finishJobRun,
+  runPool,
+  startJobRun,
+  updateTask,
+} from './run-bookkeeping.js'
+import type { CommonJobOptions, JobResult, TaskResult } from './types.js'
+
+/** What the indicators job needs, injected. */
+export interface IndicatorsDeps {
+  readonly database: TradingDatabase
+  readonly clock: Clock
+  readonly logger: Logger
+}
+
+export interface IndicatorsOptions extends CommonJobOptions {
+  /** Timeframes to resample to and compute on; default `['1h']`. `1m` uses the stored candles. */
+  readonly timeframes?: readonly string[]
+  /** Indicators as in rules: `rsi(14)`, `macd(12,26,9)`, `bbands(20,2,2)`; default those three. */
+  readonly indicators?: readonly string[]
+  /** Also compute the indicators that enabled alert rules use (default true). */
+  readonly includeRuleIndicators?: boolean
+  /** Only these symbols; default every symbol with candles. */
+  readonly symbols?: readonly string[]
+  /** Bars read, computed and written per transaction; default 50,000. */
+  readonly batchBars?: number
+}
+
+export const DEFAULT_INDICATORS = ['rsi(14)', 'macd(12,26,9)', 'bbands(20,2,2)'] as const
+export const DEFAULT_TIMEFRAMES = ['1h'] as const
+
+/** The indicator set per timeframe: configured ones, plus those enabled rules need. */
+export async function plannedIndicators(
+  db: Kysely<Database>,
+  timeframes: readonly Timeframe[],
+  indicators: readonly string[],
+  includeRules: boolean,
+): Promise<Map<Timeframe, IndicatorInstance[]>> {
+  const plan = new Map<Timeframe, Map<string, IndicatorInstance>>()
+  const add = (tf: Timeframe, text: string) => {
+    const { instance } = resolveIndicator(text)
+    let set = plan.get(tf)
+    if (set === undefined) plan.set(tf, (set = new Map<string, IndicatorInstance>()))
+    set.set(instance.key, instance)
+  }
+  for (const tf of timeframes) {
+    plan.set(tf, new Map<string, IndicatorInstance>())
+    for (const i of indicators) add(tf, i)
+  }
+  if (includeRules) {
+    for (const { timeframe, indicator } of await ruleIndicators(db)) add(timeframe, indicator)
+  }
+  return new Map([...plan].map(([tf, set]) => [tf, [...set.values()]]))
+}
+
+interface InstanceState {
+  readonly instance: IndicatorInstance
+  stream: Stream<number, unknown> | Stream<Bar, unknown>
+  /** Open time of the last bar consumed; -1 before any. */
+  last: number
+  bars: number
+  /** Values of bars after `last` that a previous version may have left are deleted first. */
+  fresh: boolean
+}
+
+const encoder = new TextEncoder()
+
+/** Feeds `bars` to every instance (only bars after its own last) and writes the outputs. */
+async function computeBatch(
+  tx: WriteTransaction,
+  symbol: string,
+  timeframe: Timeframe,
+  states: readonly InstanceState[],
+  bars: BarColumns,
+  now: Date,
+): Promise<number> {
+  const n = bars.length
+  const times: string[] = new Array<string>(n)
+  for (let i = 0; i < n; i++) times[i] = new Date(bars.openTime[i] as number).toISOString()
+  const prefix = `${symbol}\t${timeframe}\t`
+  let rows = 0
+  const chunks: Buffer[] = []
+  let text = ''
+  for (const st of states) {
+    const { definition, seriesNames } = st.instance
+    const first = bars.openTime.findIndex((t) => t > st.last)
+    if (first < 0) continue
+    await tx.db
+      .deleteFrom('indicator_value')
+      .where('symbol', '=', symbol)
+      .where('timeframe', '=', timeframe)
+      .where('name', 'in', [...seriesNames])
+      .where('open_time', '>', new Date(Math.max(st.last, -1)))
+      .execute()
+    const names = seriesNames.map((s) => `${prefix}${s}\t`)
+    const outputs = definition.outputs
+    for (let i = first; i < n; i++) {
+      const out =
+        definition.input === 'close'
+          ? (st.stream as Stream<number, unknown>).update(bars.close[i] as number)
+          : (st.stream as Stream<Bar, unknown>).update({
+              open: bars.open[i] as number,
+              high: bars.high[i] as number,
+              low: bars.low[i] as number,
+              close: bars.close[i] as number,
+              volume: bars.volume[i] as number,
+            })
+      const t = times[i] as string
+      if (outputs.length === 0) {
+        const v = out as number
+        if (Number.isFinite(v)) {
+          text += `${names[0] as string}${t}\t${v}\n`
+          rows++
+        }
+      } else {
+        const o = out as Record<string, number>
+        for (let k = 0; k < outputs.length; k++) {
+          const v = o[outputs[k] as string] as number
+          if (Number.isFinite(v)) {
+            text += `${names[k] as string}${t}\t${v}\n`
+            rows++
+          }
+        }
+      }
+      if (text.length > 1 << 20) {
+        chunks.push(Buffer.from(encoder.encode(text)))
+        text = ''
+      }
+    }
+    st.bars += n - first
+    st.last = bars.openTime[n - 1] as number
+    await tx.db
+      .insertInto('indicator_state')
+      .values({
+        symbol,
+        timeframe,
+        indicator: st.instance.key,
+        last_open_time: new Date(st.last),
+        bars: st.bars,
+        version: INDICATORS_VERSION,
+        state: JSON.stringify(snapshotState(st.stream)),
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['symbol', 'timeframe', 'indicator']).doUpdateSet((eb) => ({
+          last_open_time: eb.ref('excluded.last_open_time'),
+          bars: eb.ref('excluded.bars'),
+          version: eb.ref('excluded.version'),
+          state: eb.ref('excluded.state'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute()
+  }
+  if (text.length > 0) chunks.push(Buffer.from(encoder.encode(text)))
+  await tx.copyRows(
+    'indicator_value',
+    ['symbol', 'timeframe', 'name', 'open_time', 'value'],
+    chunks,
+  )
+  return rows
+}
+
+/** Loads each instance's saved state; a missing or foreign one starts the instance over. */
+async function loadStates(
+  db: Kysely<Database>,
+  symbol: string,
+  timeframe: Timeframe,
+  instances: readonly IndicatorInstance[],
+  logger: Logger,
+): Promise<InstanceState[]> {
+  const saved = await db
+    .selectFrom('indicator_state')
+    .selectAll()
+    .where('symbol', '=', symbol)
+    .where('timeframe', '=', timeframe)
+    .execute()
+  const byKey = new Map(saved.map((s) => [s.indicator, s]))
+  return instances.map((instance) => {
+    const stream = instance.definition.create(instance.params)
+    const row = byKey.get(instance.key)
+    if (row !== undefined && row.version === INDICATORS_VERSION) {
+      try {
+        restoreState(stream, row.state as StateJson)
+        return {
+          instance,
+          stream,
+          last: row.last_open_time.getTime(),
+          bars: row.bars,
+          fresh: false,
+        }
+      } catch (error) {
+        logger.warn('indicator state unusable, recomputing from the first bar', {
+          symbol,
+          timeframe,
+          indicator: instance.key,
+          error: describeError(error).message,
+        })
+      }
+    } else if (row !== undefined) {
+      logger.info('indicator state of another technical-indicators version, recomputing', {
+        symbol,
+        timeframe,
+        indicator: instance.key,
+        saved: row.version,
+        current: INDICATORS_VERSION,
+      })
+    }
+    return {
+      instance,
+      stream: instance.definition.create(instance.params),
+      last: -1,
+      bars: 0,
+      fresh: true,
+    }
+  })
+}
+
+/**
+ * One symbol: resample each timeframe up to its closed bars, then continue every indicator from
+ * its saved state over the new bars, in transactions of `batchBars` bars that write the values and
+ * the new state together (kill-safe: a re-run continues from the last committed batch).
+ */
+export async function computeSymbolIndicators(
+  deps: IndicatorsDeps,
+  symbol: string,
+  plan: ReadonlyMap<Timeframe, readonly IndicatorInstance[]>,
+  batchBars: number,
+  signal: AbortSignal | undefined,
+): Promise<{ bars: number; values: number }> {
+  const { database, clock, logger } = deps
+  const db = database.db
+  const sym = await db
+    .selectFrom('symbol')
+    .select('last_updated_at')
+    .where('symbol', '=', symbol)
+    .executeTakeFirst()
+  if (sym?.last_updated_at == null) return { bars: 0, values: 0 }
+  let bars = 0
+  let values = 0
+  for (const [timeframe, instances] of plan) {
+    const end = closedBarsEnd(sym.last_updated_at, timeframe)
+    if (timeframe !== '1m') {
+      const start = await resampleStart(db, symbol, timeframe)
+      if (start !== undefined && start < end) {
+        bars += await resampleCandles(db, symbol, timeframe, start, end)
+      }
+    }
+    if (instances.length === 0) continue
+    const states = await loadStates(db, symbol, timeframe, instances, logger)
+    let after = Math.min(...states.map((s) => s.last))
+    for (;;) {
+      if (signal?.aborted === true) {
+        throw new TradingAlertsError('INTERRUPTED', 'stopped before the indicators were current')
+      }
+      const batch = await readBars(db, symbol, timeframe, after, end, batchBars)
+      if (batch.length === 0) break
+      values += await database.writeTransaction((tx) =>
+        computeBatch(tx, symbol, timeframe, states, batch, clock.now()),
+      )
+      after = batch.openTime[batch.length - 1] as number
+      if (batch.length < batchBars) break
+    }
+  }
+  return { bars, values }
+}
+
+/**
+ * indicators: for every symbol with candles and every configured timeframe, resample the new
+ * closed bars and compute the configured indicators (and those alert rules use) over them,
+ * continuing from the stored streaming state: a re-run changes nothing, and the values equal a
+ * full recomputation over all stored bars.
+ */
+export async function runIndicators(
+  deps: IndicatorsDeps,
+  options: IndicatorsOptions = {},
+): Promise<JobResult> {
+  const { database, clock, logger } = deps
+  const timeframes = (options.timeframes ?? DEFAULT_TIMEFRAMES).map(parseTimeframe)
+  const plan = await plannedIndicators(
+    database.db,
+    timeframes,
+    options.indicators ?? DEFAULT_INDICATORS,
+    options.includeRuleIndicators ?? true,
+  )
+  let query = database.db
+    .selectFrom('symbol')
+    .select('symbol')
+    .where('last_updated_at', 'is not', null)
+    .orderBy('market_cap_rank')
+    .orderBy('symbol')
+  if (options.symbols !== undefined) {
+    query = query.where('symbol', 'in', options.symbols.length > 0 ? [...options.symbols] : [''])
+  }
+  const symbols = (await query.execute()).map((r) => r.symbol)
+  const params = {
+    timeframes: [...plan.keys()],
+    indicators: Object.fromEntries([...plan].map(([tf, list]) => [tf, list.map((i) => i.key)])),
+  }
+  const run = await startJobRun(database.db, 'indicators', params, clock, options.host)
+  const taskIds = await createTasks(
+    database.db,
+    run.id,
+    'indicators',
+    symbols.map((symbol) => ({ symbol, params })),
+  )
+  const results: TaskResult[] = []
+  await runPool(
+    symbols,
+    options.concurrency ?? 4,
+    async (symbol) => {
+      const taskId = taskIds.get(symbol) as number
+      const startedAt = clock.now()
+      await updateTask(database.db, taskId, { state: 'running', attempts: 1, startedAt })
+      options.onProgress?.({
+        job: 'indicators',
+        runId: run.id,
+        symbol,
+        state: 'running',
+        done: 0,
+        total: 1,
+        rows: 0,
+      })
+      try {
+        const r = await computeSymbolIndicators(
+          deps,
+          symbol,
+          plan,
+          options.batchBars ?? 50_000,
+          options.signal,
+        )
+        await updateTask(database.db, taskId, {
+          state: 'succeeded',
+          finishedAt: clock.now(),
+          rows: r.values,
+          progress: { bars: r.bars, values: r.values },
+        })
+        results.push({
+          symbol,
+          state: 'succeeded',
+          rows: r.values,
+          attempts: 1,
+          details: { bars: r.bars },
+        })
+        options.onProgress?.({
+          job: 'indicators',
+          runId: run.id,
+          symbol,
+          state: 'succeeded',
+          done: 1,
+          total: 1,
+          rows: r.values,
+        })
+      } catch (error) {
+        const { message, code } = describeError(error)
+        const state = code === 'INTERRUPTED' ? 'interrupted' : 'failed'
+        logger.error('indicators failed', { symbol, error: message, code })
+        await updateTask(database.db, taskId, {
+          state,
+          finishedAt: clock.now(),
+          error: message,
+          errorCode: code,
+        })
+        results.push({ symbol, state, rows: 0, attempts: 1, error: message, errorCode: code })
+        options.onProgress?.({
+          job: 'indicators',
+          runId: run.id,
+          symbol,
+          state,
+          done: 1,
+          total: 1,
+          rows: 0,
+          error: message,
+        })
+      }
+    },
+    options.signal,
+    async (symbol) => {
+      await updateTask(database.db, taskIds.get(symbol) as number, { state: 'interrupted' })
+      results.push({ symbol, state: 'interrupted', rows: 0, attempts: 0 })
+    },
+  )
+  return finishJobRun(
+    database.db,
+    { id: run.id, job: 'indicators', startedAt: run.startedAt },
+    results,
+    clock,
+    options.signal?.aborted === true,
+  )
+}
