@@ -4,7 +4,9 @@ import {
   createDatabase,
   getSymbols,
   runHistorical,
+  runAlerts,
   runIncremental,
+  runIndicators,
   systemClock,
   type Clock,
   type JobName,
@@ -49,7 +51,18 @@ export async function createApp(
   return { config, database, binance, coingecko, clock, logger, close: () => database.close() }
 }
 
-export type RunnableJob = Extract<JobName, 'symbols' | 'historical' | 'incremental'>
+export type RunnableJob = Extract<
+  JobName,
+  'symbols' | 'historical' | 'incremental' | 'indicators' | 'alerts'
+>
+
+export const RUNNABLE_JOBS: readonly RunnableJob[] = [
+  'symbols',
+  'historical',
+  'incremental',
+  'indicators',
+  'alerts',
+]
 
 export interface RunJobOptions {
   readonly signal?: AbortSignal
@@ -105,6 +118,18 @@ export async function runJob(
         })
       case 'incremental':
         return await runIncremental(deps, common)
+      case 'indicators':
+        return await runIndicators(deps, {
+          ...common,
+          timeframes: app.config.indicatorTimeframes,
+          indicators: app.config.indicators,
+        })
+      case 'alerts':
+        return await runAlerts(deps, {
+          ...common,
+          maxAttempts: app.config.alertMaxAttempts,
+          timeoutMs: app.config.webhookTimeoutMs,
+        })
     }
   } finally {
     await release()
@@ -232,6 +257,69 @@ export async function knownHoles(app: App) {
   }
 }
 
+/** Delivery counts by state, and the dead letters (newest first). */
+export async function alertDeliveries(app: App, limit: number) {
+  const db = app.database.db
+  const counts = await db
+    .selectFrom('alert_delivery')
+    .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    .groupBy('state')
+    .execute()
+  const dead = await db
+    .selectFrom('alert_delivery as d')
+    .innerJoin('alert_event as e', 'e.id', 'd.event_id')
+    .innerJoin('alert_rule as r', 'r.id', 'e.rule_id')
+    .select([
+      'd.id',
+      'r.name',
+      'e.symbol',
+      'e.bar_time',
+      'd.attempts',
+      'd.last_status',
+      'd.last_error',
+    ])
+    .where('d.state', '=', 'dead')
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute()
+  const by = Object.fromEntries(counts.map((c) => [c.state, Number(c.n)]))
+  return {
+    pending: by.pending ?? 0,
+    delivered: by.delivered ?? 0,
+    dead: by.dead ?? 0,
+    deadLetters: dead.map((d) => ({
+      delivery: Number(d.id),
+      rule: d.name,
+      symbol: d.symbol,
+      bar: d.bar_time.toISOString(),
+      attempts: d.attempts,
+      status: d.last_status,
+      error: d.last_error,
+    })),
+  }
+}
+
+/** The newest alert events with the state of their delivery. */
+export async function recentAlertEvents(app: App, limit: number) {
+  const rows = await app.database.db
+    .selectFrom('alert_event as e')
+    .innerJoin('alert_rule as r', 'r.id', 'e.rule_id')
+    .leftJoin('alert_delivery as d', 'd.event_id', 'e.id')
+    .select(['e.id', 'r.name', 'e.symbol', 'e.timeframe', 'e.bar_time', 'e.text', 'd.state'])
+    .orderBy('e.id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    rule: r.name,
+    symbol: r.symbol,
+    timeframe: r.timeframe,
+    bar: r.bar_time.toISOString(),
+    delivery: r.state ?? 'log only',
+    text: r.text,
+  }))
+}
+
 // ------------------------------------------------------------------------------------- daemon
 
 /**
@@ -244,7 +332,7 @@ export async function runDaemon(app: App, signal: AbortSignal): Promise<void> {
   const { config, logger } = app
   const jobs = new AbortController()
   const running = new Set<Promise<unknown>>()
-  const launch = (job: RunnableJob, then?: RunnableJob) => {
+  const launch = (job: RunnableJob, ...then: RunnableJob[]) => {
     const p = (async () => {
       try {
         const result = await runJob(app, job, { signal: jobs.signal })
@@ -255,8 +343,10 @@ export async function runDaemon(app: App, signal: AbortSignal): Promise<void> {
             state: result.state,
             rows: result.rowsWritten,
           })
-        if (then !== undefined && !jobs.signal.aborted)
-          await runJob(app, then, { signal: jobs.signal })
+        for (const next of then) {
+          if (jobs.signal.aborted) break
+          await runJob(app, next, { signal: jobs.signal })
+        }
       } catch (error) {
         logger.error('job crashed', { job, error })
       }
@@ -276,8 +366,15 @@ export async function runDaemon(app: App, signal: AbortSignal): Promise<void> {
       timezone: 'UTC',
       noOverlap: true,
     }),
-    cron.schedule(config.incrementalCron, () => launch('incremental'), {
+    // New candles, then the indicators over them, then the alerts on the new closed bars.
+    cron.schedule(config.incrementalCron, () => launch('incremental', 'indicators', 'alerts'), {
       name: 'incremental',
+      timezone: 'UTC',
+      noOverlap: true,
+    }),
+    // Webhook retries come due between incremental runs too.
+    cron.schedule(config.alertsCron, () => launch('alerts'), {
+      name: 'alerts',
       timezone: 'UTC',
       noOverlap: true,
     }),
@@ -286,13 +383,15 @@ export async function runDaemon(app: App, signal: AbortSignal): Promise<void> {
     symbols: config.symbolsCron,
     historical: config.historicalCron,
     incremental: config.incrementalCron,
+    alerts: config.alertsCron,
   })
 
   // Catch up: node-cron does not replay runs missed while the process was down.
   const due = await dueJobs(app, tasks)
   if (due.has('symbols')) void launch('symbols', 'historical')
   else if (due.has('historical')) void launch('historical')
-  if (due.has('incremental')) void launch('incremental')
+  if (due.has('incremental')) void launch('incremental', 'indicators', 'alerts')
+  else if (due.has('alerts')) void launch('alerts')
 
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve()

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { isTimeframe, resolveIndicator } from '@trading-alerts/trading-alerts'
 import { validate as validateCron } from 'node-cron'
 
 /** The runner's configuration, from the environment (and `.env`). The ONLY reader of process.env. */
@@ -18,10 +19,16 @@ export interface Config {
   readonly symbolsCron: string
   readonly historicalCron: string
   readonly incrementalCron: string
+  /** Retries due webhook deliveries (evaluation itself follows every incremental run). */
+  readonly alertsCron: string
   readonly httpTimeoutMs: number
   readonly maxBanWaitMs: number
   readonly shutdownDeadlineMs: number
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
+  readonly indicatorTimeframes: readonly string[]
+  readonly indicators: readonly string[]
+  readonly alertMaxAttempts: number
+  readonly webhookTimeoutMs: number
 }
 
 /** Every problem with the environment, listed at once. */
@@ -129,6 +136,30 @@ export function loadConfig(env: Env = process.env): Config {
     )
   }
 
+  const list = (name: string, fallback: string) =>
+    text(name, fallback)
+      .split(/,(?![^(]*\))/)
+      .map((x) => x.trim())
+      .filter((x) => x !== '')
+  const indicatorTimeframes = list('INDICATOR_TIMEFRAMES', '1h')
+  for (const tf of indicatorTimeframes) {
+    if (!isTimeframe(tf)) {
+      problems.push(
+        `INDICATOR_TIMEFRAMES: "${tf}" is not a timeframe (1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w) (example: INDICATOR_TIMEFRAMES=15m,1h,4h,1d)`,
+      )
+    }
+  }
+  const indicators = list('INDICATORS', 'rsi(14),macd(12,26,9),bbands(20,2,2)')
+  for (const i of indicators) {
+    try {
+      resolveIndicator(i)
+    } catch (error) {
+      problems.push(
+        `INDICATORS: ${error instanceof Error ? error.message : String(error)} (example: INDICATORS="rsi(14),macd(12,26,9),ema(200)")`,
+      )
+    }
+  }
+
   const config: Config = {
     databaseUrl,
     dataDir: text('DATA_DIR', './.data/pglite'),
@@ -168,10 +199,15 @@ export function loadConfig(env: Env = process.env): Config {
     symbolsCron: cron('SYMBOLS_CRON', '5 0 * * *', '5 0 * * *'),
     historicalCron: cron('HISTORICAL_CRON', '35 0 * * *', '35 0 * * *'),
     incrementalCron: cron('INCREMENTAL_CRON', '*/5 * * * *', '*/5 * * * *'),
+    alertsCron: cron('ALERTS_CRON', '*/15 * * * *', '*/15 * * * *'),
     httpTimeoutMs: int('HTTP_TIMEOUT_MS', 30_000, 100, 600_000, 30000),
     maxBanWaitMs: int('MAX_BAN_WAIT_MS', 300_000, 0, 86_400_000, 300000),
     shutdownDeadlineMs: int('SHUTDOWN_DEADLINE_MS', 30_000, 0, 600_000, 30000),
     logLevel: logLevel as Config['logLevel'],
+    indicatorTimeframes,
+    indicators,
+    alertMaxAttempts: int('ALERT_MAX_ATTEMPTS', 8, 1, 100, 8),
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, 10000),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config

@@ -1,9 +1,22 @@
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import type { JobResult } from '@trading-alerts/trading-alerts'
+import { readFileSync } from 'node:fs'
 import {
+  listAlertRules,
+  removeAlertRule,
+  RuleSyntaxError,
+  saveAlertRule,
+  testAlertRule,
+  validateAlertRule,
+  type AlertRuleInput,
+  type JobResult,
+} from '@trading-alerts/trading-alerts'
+import {
+  alertDeliveries,
   createApp,
   knownHoles,
+  recentAlertEvents,
+  RUNNABLE_JOBS,
   recentRuns,
   runDaemon,
   runJob,
@@ -21,16 +34,26 @@ const HELP: Record<string, string> = {
 Usage: runner <command> [options]
 
 Commands:
-  job <symbols|historical|incremental>   run one job once, then exit (0 all ok, 1 a task failed, 2 bad configuration)
+  job <name>                             run one job once, then exit (0 all ok, 1 a task failed, 2 bad configuration)
+                                         names: symbols, historical, incremental, indicators, alerts
   start                                  the daemon: cron schedules of every job until SIGINT/SIGTERM
-  status [runId] [--gaps] [--json]       recent runs; one run's tasks; known gaps and holes
+  status [runId] [--gaps|--alerts] [--json]
+                                         recent runs; one run's tasks; gaps and holes; alerts and dead letters
+  alerts <add|list|remove|test|load|events>
+                                         manage alert rules (see "runner alerts --help")
   migrate                                apply the database migrations
   demo                                   offline end to end against the bundled exchange simulator
 
 Configuration comes from the environment and a .env file: see the README's configuration table.
 Run "runner <command> --help" for a command's options.
 `,
-  job: `Usage: runner job <symbols|historical|incremental>
+  job: `Usage: runner job <symbols|historical|incremental|indicators|alerts>
+
+  indicators  resample the new closed bars to INDICATOR_TIMEFRAMES and compute INDICATORS (and
+              what alert rules use) over them, continuing from the saved state
+  alerts      evaluate the alert rules on the new closed bars, log and queue what fires, send the
+              webhook deliveries that are due (retries with backoff, dead letter after
+              ALERT_MAX_ATTEMPTS failures)
 
 Runs the job once and exits: 0 when every task succeeded, 1 when any failed (the others still ran),
 2 on a configuration error. Shows live progress on a terminal, JSON-line logs otherwise, and a
@@ -43,13 +66,33 @@ INCREMENTAL_CRON), one run of a job at a time even across runners sharing a data
 of what was due while it was down. SIGINT/SIGTERM: stop scheduling, let running jobs finish
 their current file or batch within SHUTDOWN_DEADLINE_MS, exit 0.
 `,
-  status: `Usage: runner status [runId] [--gaps] [--json] [--limit N]
+  status: `Usage: runner status [runId] [--gaps] [--alerts] [--json] [--limit N]
 
   (no argument)  the recent runs of every job: state, start, duration, symbols ok/failed, rows
   runId          every symbol's task in that run: state, attempts, rows, duration, error
   --gaps         known exchange gaps and failed archive files (holes)
+  --alerts       recent alert events, webhook deliveries by state, and the dead letters
   --json         machine-readable output
   --limit N      how many runs to list (default 20)
+`,
+  alerts: `Usage: runner alerts <command>
+
+  add <name> "<rule>" [--symbols BTCUSDT,ETHUSDT] [--timeframe 1h] [--webhook URL]
+      [--preset json|slack|discord|telegram] [--secret S] [--telegram-chat-id ID] [--disabled]
+      [--from 2025-03-01T00:00:00Z]
+                 add a rule, or replace the rule of that name (it fires on bars that close from
+                 now on, or from --from). Rules: packages/trading-alerts/docs/alert-rules.md, e.g.
+                 "rsi(14) < 30", "close crosses above sma(200)", "change(1h) >= 5%", "enters top 10"
+  list [--json]  every rule
+  remove <name|id>
+  test "<rule>" --symbol BTCUSDT [--timeframe 1h] [--bars 500]
+                 the bars of the stored history the rule would have fired on; writes nothing
+  load <file.json>
+                 add or replace the rules of a JSON file: [{ "name", "rule", "symbols"?,
+                 "timeframe"?, "webhook"?: { "url", "preset"?, "secret"?, "telegramChatId"? } }]
+                 (all are validated before any is saved)
+  events [--limit N] [--json]
+                 the newest alert events and their deliveries
 `,
   migrate: `Usage: runner migrate
 
@@ -58,8 +101,8 @@ Applies every pending database migration (jobs also apply them on start).
   demo: `Usage: runner demo
 
 Offline, with no configuration: starts the exchange simulator on 127.0.0.1, then runs symbols,
-historical (last month and this month) and incremental into an embedded database in ./.data/demo
-(wiped first), and prints the status.
+historical (last month and this month), incremental and indicators into an embedded database in
+./.data/demo (wiped first), shows where an alert rule would have fired, and prints the status.
 `,
 }
 
@@ -124,8 +167,42 @@ async function oneShot(app: App, job: RunnableJob, interactive: boolean): Promis
 
 async function status(
   app: App,
-  args: { runId?: string | undefined; gaps: boolean; json: boolean; limit: number },
+  args: {
+    runId?: string | undefined
+    gaps: boolean
+    alerts?: boolean
+    json: boolean
+    limit: number
+  },
 ): Promise<number> {
+  if (args.alerts === true) {
+    const deliveries = await alertDeliveries(app, args.limit)
+    const events = await recentAlertEvents(app, args.limit)
+    if (args.json) write(JSON.stringify({ events, deliveries }, null, 2))
+    else {
+      write(`alert events (newest ${events.length}):`)
+      if (events.length > 0)
+        write(table(events, ['id', 'rule', 'symbol', 'bar', 'delivery', 'text']))
+      write(
+        `webhook deliveries: ${deliveries.delivered} delivered, ${deliveries.pending} pending, ${deliveries.dead} dead`,
+      )
+      if (deliveries.deadLetters.length > 0) {
+        write('dead letters:')
+        write(
+          table(deliveries.deadLetters, [
+            'delivery',
+            'rule',
+            'symbol',
+            'bar',
+            'attempts',
+            'status',
+            'error',
+          ]),
+        )
+      }
+    }
+    return 0
+  }
   if (args.gaps) {
     const holes = await knownHoles(app)
     if (args.json) write(JSON.stringify(holes, null, 2))
@@ -157,8 +234,182 @@ async function status(
   const runs = await recentRuns(app, args.limit)
   if (args.json) write(JSON.stringify(runs, null, 2))
   else if (runs.length === 0) write('no runs yet')
-  else write(table(runs, ['id', 'job', 'state', 'startedAt', 'durationS', 'ok', 'failed', 'rows']))
+  else {
+    write(table(runs, ['id', 'job', 'state', 'startedAt', 'durationS', 'ok', 'failed', 'rows']))
+    const deliveries = await alertDeliveries(app, 0)
+    if (deliveries.dead > 0 || deliveries.pending > 0) {
+      write(
+        `\nalerts: ${deliveries.pending} webhook deliveries pending, ${deliveries.dead} dead-lettered (runner status --alerts)`,
+      )
+    }
+  }
   return 0
+}
+
+function flag(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+): string | undefined {
+  const v = values[name]
+  return typeof v === 'string' ? v : undefined
+}
+
+/** `runner alerts …`: returns the exit code (2 for a bad rule or usage). */
+async function alerts(
+  app: App,
+  positionals: readonly string[],
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const [, sub, a, b] = positionals
+  const fail = (message: string) => {
+    process.stderr.write(`${message}\n`)
+    return 2
+  }
+  try {
+    switch (sub) {
+      case 'add': {
+        if (a === undefined || b === undefined)
+          return fail('usage: runner alerts add <name> "<rule>" [options]')
+        const url = flag(values, 'webhook')
+        const preset = flag(values, 'preset')
+        const secret = flag(values, 'secret')
+        const chat = flag(values, 'telegram-chat-id')
+        const symbols = flag(values, 'symbols')
+        const timeframe = flag(values, 'timeframe')
+        const from = flag(values, 'from')
+        const input: AlertRuleInput = {
+          ...(from === undefined ? {} : { from }),
+          name: a,
+          rule: b,
+          enabled: values.disabled !== true,
+          ...(symbols === undefined ? {} : { symbols }),
+          ...(timeframe === undefined ? {} : { timeframe }),
+          ...(url === undefined
+            ? {}
+            : {
+                webhook: {
+                  url,
+                  ...(preset === undefined ? {} : { preset }),
+                  ...(secret === undefined ? {} : { secret }),
+                  ...(chat === undefined ? {} : { telegramChatId: chat }),
+                },
+              }),
+        }
+        const row = await saveAlertRule(app.database.db, input, app.clock)
+        write(
+          `rule ${row.name} (#${row.id}) saved: ${row.rule} on ${row.timeframe}${row.webhook_url === null ? '' : `, webhook (${row.webhook_preset})`}`,
+        )
+        return 0
+      }
+      case 'list': {
+        const rules = await listAlertRules(app.database.db)
+        const rows = rules.map((r) => ({
+          id: Number(r.id),
+          name: r.name,
+          rule: r.rule,
+          timeframe: r.timeframe,
+          symbols: (r.symbols as string[]).join(','),
+          enabled: r.enabled,
+          webhook:
+            r.webhook_url === null
+              ? 'log only'
+              : `${r.webhook_preset} ${new URL(r.webhook_url).origin}`,
+        }))
+        if (values.json === true) write(JSON.stringify(rows, null, 2))
+        else if (rows.length === 0) write('no alert rules (runner alerts add --help)')
+        else
+          write(table(rows, ['id', 'name', 'rule', 'timeframe', 'symbols', 'enabled', 'webhook']))
+        return 0
+      }
+      case 'remove':
+        if (a === undefined) return fail('usage: runner alerts remove <name|id>')
+        await removeAlertRule(app.database.db, a)
+        write(`rule ${a} removed`)
+        return 0
+      case 'test': {
+        const symbol = flag(values, 'symbol')
+        if (a === undefined || symbol === undefined)
+          return fail(
+            'usage: runner alerts test "<rule>" --symbol BTCUSDT [--timeframe 1h] [--bars N]',
+          )
+        const timeframe = flag(values, 'timeframe')
+        const bars = flag(values, 'bars')
+        const result = await testAlertRule(app.database.db, {
+          rule: a,
+          symbol,
+          ...(timeframe === undefined ? {} : { timeframe }),
+          ...(bars === undefined ? {} : { bars: Number(bars) }),
+        })
+        if (values.json === true) write(JSON.stringify(result, null, 2))
+        else {
+          write(
+            `${result.symbol} ${result.timeframe}: ${result.fired.length} firing(s) in ${result.barsEvaluated} closed bars`,
+          )
+          if (result.fired.length > 0)
+            write(
+              table(
+                result.fired.map((f) => ({
+                  bar: f.barTime.toISOString(),
+                  values: Object.entries(f.values)
+                    .map(([k, v]) => `${k}=${Number(v.toPrecision(8))}`)
+                    .join(' '),
+                })),
+                ['bar', 'values'],
+              ),
+            )
+        }
+        return 0
+      }
+      case 'load': {
+        if (a === undefined) return fail('usage: runner alerts load <file.json>')
+        let inputs: AlertRuleInput[]
+        try {
+          inputs = JSON.parse(readFileSync(a, 'utf8')) as AlertRuleInput[]
+        } catch (error) {
+          return fail(`${a}: ${error instanceof Error ? error.message : String(error)}`)
+        }
+        if (!Array.isArray(inputs)) return fail(`${a}: expected a JSON array of rules`)
+        // Validate every rule first: a file with one bad rule changes nothing.
+        for (const [i, input] of inputs.entries()) {
+          try {
+            validateAlertRule(input)
+          } catch (error) {
+            return fail(
+              `${a}: rule ${i + 1} (${String(input.name)}): ${error instanceof Error ? error.message : String(error)}`,
+            )
+          }
+        }
+        for (const input of inputs) await saveAlertRule(app.database.db, input, app.clock)
+        write(`${inputs.length} rule(s) loaded from ${a}`)
+        return 0
+      }
+      case 'events': {
+        const limit = Number(flag(values, 'limit') ?? 20) || 20
+        return status(app, { gaps: false, alerts: true, json: values.json === true, limit })
+      }
+      case undefined:
+      default:
+        return fail(
+          `runner alerts: expected add, list, remove, test, load or events, got "${sub ?? ''}"\n\n${HELP.alerts ?? ''}`,
+        )
+    }
+  } catch (error) {
+    if (error instanceof RuleSyntaxError) return fail(`invalid rule: ${error.message}`)
+    const code = (error as { code?: unknown }).code
+    if (
+      typeof code === 'string' &&
+      [
+        'INVALID_RULE',
+        'UNKNOWN_INDICATOR',
+        'INVALID_OPTION',
+        'NOT_FOUND',
+        'WEBHOOK_CONFIG',
+      ].includes(code)
+    ) {
+      return fail((error as Error).message)
+    }
+    throw error
+  }
 }
 
 async function demo(): Promise<number> {
@@ -188,10 +439,16 @@ async function demo(): Promise<number> {
   const app = await createApp(config, logger)
   let code = 0
   try {
-    for (const job of ['symbols', 'historical', 'incremental'] as const) {
+    for (const job of ['symbols', 'historical', 'incremental', 'indicators'] as const) {
       write(`\n== job ${job}`)
       code = Math.max(code, await oneShot(app, job, interactive))
     }
+    const rule = 'rsi(14) crosses below 30'
+    write(`\n== alerts test "${rule}" --symbol BTCUSDT --timeframe 1h`)
+    code = Math.max(
+      code,
+      await alerts(app, ['alerts', 'test', rule], { symbol: 'BTCUSDT', bars: '240' }),
+    )
     write('\n== status')
     await status(app, { gaps: false, json: false, limit: 10 })
   } finally {
@@ -211,7 +468,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
       gaps: { type: 'boolean' },
+      alerts: { type: 'boolean' },
       limit: { type: 'string' },
+      symbols: { type: 'string' },
+      symbol: { type: 'string' },
+      timeframe: { type: 'string' },
+      webhook: { type: 'string' },
+      preset: { type: 'string' },
+      secret: { type: 'string' },
+      'telegram-chat-id': { type: 'string' },
+      disabled: { type: 'boolean' },
+      bars: { type: 'string' },
+      from: { type: 'string' },
     },
   })
   const [command, arg] = positionals
@@ -224,13 +492,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0
   }
   if (command === 'demo') return demo()
-  if (!['job', 'start', 'status', 'migrate'].includes(command)) {
+  if (!['job', 'start', 'status', 'migrate', 'alerts'].includes(command)) {
     process.stderr.write(`unknown command "${command}"\n\n${HELP.main}`)
     return 2
   }
-  if (command === 'job' && !['symbols', 'historical', 'incremental'].includes(arg ?? '')) {
+  if (command === 'job' && !(RUNNABLE_JOBS as readonly string[]).includes(arg ?? '')) {
     process.stderr.write(
-      `runner job: expected symbols, historical or incremental, got "${arg ?? ''}"\n`,
+      `runner job: expected one of ${RUNNABLE_JOBS.join(', ')}, got "${arg ?? ''}"\n`,
     )
     return 2
   }
@@ -263,11 +531,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await status(app, {
           runId: arg,
           gaps: values.gaps === true,
+          alerts: values.alerts === true,
           json: values.json === true,
           limit: Number(typeof values.limit === 'string' ? values.limit : 20) || 20,
         })
       case 'job':
         return await oneShot(app, arg as RunnableJob, interactive)
+      case 'alerts':
+        return await alerts(app, positionals, values)
       case 'start': {
         const controller = new AbortController()
         process.once('SIGINT', () => controller.abort())

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +11,7 @@ import {
   type ExchangeSimulator,
   type SimPairSpec,
 } from '@trading-alerts/tickerdata/testing'
-import { createDatabase } from '@trading-alerts/trading-alerts'
+import { createDatabase, verifyWebhookSignature } from '@trading-alerts/trading-alerts'
 import {
   createTestDatabase,
   postgresAvailable,
@@ -165,7 +167,9 @@ describe('configuration', () => {
     expect((await runRunner(['job', 'nope'], {})).code).toBe(2)
     const help = await runRunner(['job', '--help'], {})
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('Usage: runner job <symbols|historical|incremental>')
+    expect(help.stdout).toContain(
+      'Usage: runner job <symbols|historical|incremental|indicators|alerts>',
+    )
   })
 })
 
@@ -193,6 +197,132 @@ describe('one-shot jobs on the embedded database', () => {
       expect(await candlesOf(undefined, dataDir, 'SOLUSDT', from, to)).toEqual(
         expected(sim, 'SOLUSDT', from, to),
       )
+    }
+  })
+
+  it('computes indicators, manages alert rules from the CLI, and delivers what fires to a webhook', async () => {
+    const env = { ...simEnv(sim), DATA_DIR: dataDir, INDICATORS: 'rsi(14),sma(20)' }
+    const received: { body: string; signature: string; timestamp: string }[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        received.push({
+          body,
+          signature: String(req.headers['x-trading-alerts-signature']),
+          timestamp: String(req.headers['x-trading-alerts-timestamp']),
+        })
+        res.writeHead(200).end()
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+    try {
+      const indicators = await runRunner(['job', 'indicators'], env)
+      expect(indicators.code, indicators.stderr).toBe(0)
+      expect(indicators.stdout).toMatch(/indicators run #\d+: succeeded/)
+
+      const bad = await runRunner(['alerts', 'add', 'bad', 'rsi(14 < 30'], env)
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('expected "," or ")"')
+      expect(bad.stderr).toContain('  rsi(14 < 30\n         ^')
+
+      const from = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000)
+      const add = await runRunner(
+        [
+          'alerts',
+          'add',
+          'btc-up',
+          'close > 0 and sma(20) > 0',
+          '--symbols',
+          'BTCUSDT',
+          '--webhook',
+          hook,
+          '--secret',
+          'k3y',
+          '--from',
+          from.toISOString(),
+        ],
+        env,
+      )
+      expect(add.code, add.stderr).toBe(0)
+      const rulesFile = join(dataDir, 'rules.json')
+      writeFileSync(
+        rulesFile,
+        JSON.stringify([{ name: 'eth-low', rule: 'rsi(14) < 5', symbols: ['ETHUSDT'] }]),
+      )
+      expect((await runRunner(['alerts', 'load', rulesFile], env)).code).toBe(0)
+      const list = JSON.parse((await runRunner(['alerts', 'list', '--json'], env)).stdout) as {
+        name: string
+        rule: string
+      }[]
+      expect(list.map((r) => [r.name, r.rule])).toEqual([
+        ['btc-up', 'close > 0 and sma(20) > 0'],
+        ['eth-low', 'rsi(14) < 5'],
+      ])
+
+      const test = await runRunner(
+        [
+          'alerts',
+          'test',
+          'close > 0 and sma(20) > 0',
+          '--symbol',
+          'BTCUSDT',
+          '--bars',
+          '3',
+          '--json',
+        ],
+        env,
+      )
+      expect(test.code, test.stderr).toBe(0)
+      const tested = JSON.parse(test.stdout) as {
+        barsEvaluated: number
+        fired: { barTime: string }[]
+      }
+      expect(tested.barsEvaluated).toBe(3)
+
+      // The rule reads sma(20) on 1h: the indicators job computes it, then the alerts job fires.
+      expect((await runRunner(['job', 'indicators'], env)).code).toBe(0)
+      const alerts = await runRunner(['job', 'alerts'], env)
+      expect(alerts.code, alerts.stderr).toBe(0)
+      const status = JSON.parse(
+        (await runRunner(['status', '--alerts', '--json'], env)).stdout,
+      ) as {
+        events: { rule: string; bar: string; delivery: string }[]
+        deliveries: { delivered: number; dead: number }
+      }
+      const fired = status.events
+        .filter((e) => e.rule === 'btc-up')
+        .map((e) => e.bar)
+        .sort()
+      // The same bars the dry run finds among the bars closed since --from.
+      expect(fired).toEqual(
+        tested.fired
+          .map((f) => f.barTime)
+          .filter((t) => Date.parse(t) + 3_600_000 > from.getTime())
+          .sort(),
+      )
+      expect(fired.length).toBeGreaterThanOrEqual(2)
+      expect(received).toHaveLength(fired.length)
+      expect(status.deliveries).toMatchObject({ delivered: fired.length, dead: 0 })
+      for (const r of received) {
+        expect(
+          verifyWebhookSignature({
+            secret: 'k3y',
+            body: r.body,
+            timestamp: r.timestamp,
+            signature: r.signature,
+          }),
+        ).toBe(true)
+      }
+      // A re-run fires nothing twice.
+      expect((await runRunner(['job', 'alerts'], env)).code).toBe(0)
+      expect(received).toHaveLength(fired.length)
+
+      expect((await runRunner(['alerts', 'remove', 'eth-low'], env)).code).toBe(0)
+      expect((await runRunner(['alerts', 'remove', 'eth-low'], env)).code).toBe(2)
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()))
     }
   })
 })

@@ -123,3 +123,4 @@ export {
   type AlertsOptions,
   type AlertsResult,
 } from './jobs/alerts.js'
+export { testAlertRule, type RuleTestOptions, type RuleTestResult } from './alerts/test-rule.js'

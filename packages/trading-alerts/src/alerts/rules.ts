@@ -17,6 +17,8 @@ export interface AlertRuleInput {
   /** Timeframe of the bars the rule reads; default `1h`. Market rules use the daily snapshot. */
   readonly timeframe?: string
   readonly enabled?: boolean
+  /** Evaluate bars closing after this time (ISO or Date); default: when the rule is saved. */
+  readonly from?: string | Date
   readonly webhook?: {
     readonly url: string
     readonly preset?: string
@@ -81,6 +83,12 @@ export function validateAlertRule(input: AlertRuleInput): {
       `rule name "${input.name}" must be 1 to 80 letters, digits, "_", "-" or "."`,
     )
   }
+  if (input.from !== undefined && Number.isNaN(new Date(input.from).getTime())) {
+    throw new TradingAlertsError(
+      'INVALID_RULE',
+      `from: "${String(input.from)}" is not a time (example: 2025-03-01T00:00:00Z)`,
+    )
+  }
   const rule = parseAlertRule(input.rule)
   const timeframe = parseTimeframe(input.timeframe ?? (rule.kind === 'market' ? '1d' : '1h'))
   if (rule.kind === 'bar') bindRule(rule, timeframeMs(timeframe))
@@ -129,6 +137,7 @@ export async function saveAlertRule(
 ): Promise<AlertRuleRow> {
   const v = validateAlertRule(input)
   const now = clock.now()
+  const from = input.from === undefined ? now : new Date(input.from)
   const values = {
     name: input.name,
     rule: v.canonical,
@@ -141,7 +150,7 @@ export async function saveAlertRule(
     webhook_secret: v.webhook?.secret ?? null,
     telegram_chat_id: v.webhook?.telegramChatId ?? null,
     created_at: now,
-    evaluate_from: now,
+    evaluate_from: from,
   }
   return db.transaction().execute(async (trx) => {
     const existing = await trx
@@ -160,11 +169,13 @@ export async function saveAlertRule(
     // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
     const row = await trx
       .updateTable('alert_rule')
-      .set(sameCondition ? changes : { ...changes, evaluate_from: now })
+      .set(
+        sameCondition && input.from === undefined ? changes : { ...changes, evaluate_from: from },
+      )
       .where('id', '=', existing.id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    if (!sameCondition)
+    if (!sameCondition || input.from !== undefined)
       await trx.deleteFrom('alert_cursor').where('rule_id', '=', existing.id).execute()
     return row
   })
