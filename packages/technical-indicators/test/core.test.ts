@@ -7,6 +7,16 @@ import {
   type StreamSpec,
 } from './talib-harness.js'
 import {
+  AdxStream,
+  AtrStream,
+  CciStream,
+  MfiStream,
+  ObvStream,
+  RocStream,
+  SarStream,
+  StochStream,
+  WillrStream,
+  WmaStream,
   adx,
   atr,
   cci,
@@ -21,6 +31,8 @@ import {
   macd,
   obv,
   roc,
+  trange,
+  TrangeStream,
   rsi,
   RsiStream,
   sma,
@@ -54,8 +66,34 @@ const STREAMS: Record<string, StreamSpec> = {
   rsi: { input: 'close', create: (p) => new RsiStream(p.period) },
   macd: { input: 'close', create: (p) => new MacdStream(p.fast, p.slow, p.signal) },
   bbands: { input: 'close', create: (p) => new BbandsStream(p.period, p.devUp, p.devDown) },
+  wma: { input: 'close', create: (p) => new WmaStream(p.period) },
+  roc: { input: 'close', create: (p) => new RocStream(p.period) },
+  willr: { input: 'bar', create: (p) => new WillrStream(p.period) },
+  atr: { input: 'bar', create: (p) => new AtrStream(p.period) },
+  obv: { input: 'bar', create: () => new ObvStream() },
+  stoch: { input: 'bar', create: (p) => new StochStream(p.fastK, p.slowK, p.slowD) },
+  cci: { input: 'bar', create: (p) => new CciStream(p.period) },
+  adx: { input: 'bar', create: (p) => new AdxStream(p.period) },
+  mfi: { input: 'bar', create: (p) => new MfiStream(p.period) },
+  sar: { input: 'bar', create: (p) => new SarStream(p.acceleration, p.maximum) },
 }
 describeStreams(STREAMS)
+
+describe('trange', () => {
+  it('streams the batch values bar by bar, with replace', () => {
+    const s = series['random-walk']
+    if (s === undefined) throw new Error('no series')
+    const want = trange(s.high, s.low, s.close)
+    const stream = new TrangeStream()
+    s.close.forEach((close, i) => {
+      const bar = { high: s.high[i] as number, low: s.low[i] as number, close }
+      stream.update({ high: bar.high * 2, low: bar.low / 2, close: close + 1 })
+      const got = stream.replace(bar)
+      if (i === 0) expect(Number.isNaN(got)).toBe(true)
+      else expect(got).toBe(want[i])
+    })
+  })
+})
 
 describe('edge cases', () => {
   it('returns an empty array for an empty input, and all NaN when the period exceeds the input', () => {

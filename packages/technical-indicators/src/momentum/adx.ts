@@ -79,3 +79,102 @@ export function adx(
   }
   return result
 }
+
+type Hlc = { readonly high: number; readonly low: number; readonly close: number }
+
+interface AdxState {
+  prevHigh: number
+  prevLow: number
+  prevClose: number
+  minusDM: number
+  plusDM: number
+  tr: number
+  sumDX: number
+  prevADX: number
+}
+
+/** Streaming ADX: the same numbers as `adx` at each bar; `replace` swaps the last bar. */
+export class AdxStream {
+  readonly lookback: number
+  private readonly period: number
+  private count = 0
+  private s: AdxState = {
+    prevHigh: 0,
+    prevLow: 0,
+    prevClose: 0,
+    minusDM: 0,
+    plusDM: 0,
+    tr: 0,
+    sumDX: 0,
+    prevADX: 0,
+  }
+  private saved: AdxState = { ...this.s }
+
+  constructor(period = 14) {
+    this.lookback = adxLookback(period)
+    this.period = period
+  }
+
+  update(bar: Hlc): number {
+    this.saved = { ...this.s }
+    this.count++
+    return this.apply(bar)
+  }
+
+  replace(bar: Hlc): number {
+    if (this.count === 0) return this.update(bar)
+    this.s = { ...this.saved }
+    return this.apply(bar)
+  }
+
+  private apply(bar: Hlc): number {
+    const today = this.count - 1
+    const period = this.period
+    const s = this.s
+    if (today === 0) {
+      s.prevHigh = bar.high
+      s.prevLow = bar.low
+      s.prevClose = bar.close
+      return Number.NaN
+    }
+    const h = bar.high
+    const diffP = h - s.prevHigh
+    s.prevHigh = h
+    const l = bar.low
+    const diffM = s.prevLow - l
+    s.prevLow = l
+    const smooth = today >= period
+    if (smooth) {
+      s.minusDM -= s.minusDM / period
+      s.plusDM -= s.plusDM / period
+    }
+    if (diffM > 0 && diffP < diffM) s.minusDM += diffM
+    else if (diffP > 0 && diffP > diffM) s.plusDM += diffP
+    let range = h - l
+    const t2 = Math.abs(h - s.prevClose)
+    if (t2 > range) range = t2
+    const t3 = Math.abs(l - s.prevClose)
+    if (t3 > range) range = t3
+    s.tr = smooth ? s.tr - s.tr / period + range : s.tr + range
+    s.prevClose = bar.close
+    if (!smooth) return Number.NaN
+    let dx = Number.NaN
+    if (!isZero(s.tr)) {
+      const minusDI = 100.0 * (s.minusDM / s.tr)
+      const plusDI = 100.0 * (s.plusDM / s.tr)
+      const sum = minusDI + plusDI
+      if (!isZero(sum)) dx = 100.0 * (Math.abs(minusDI - plusDI) / sum)
+    }
+    if (today < this.lookback) {
+      if (dx === dx) s.sumDX += dx
+      return Number.NaN
+    }
+    if (today === this.lookback) {
+      if (dx === dx) s.sumDX += dx
+      s.prevADX = s.sumDX / period
+      return s.prevADX
+    }
+    if (dx === dx) s.prevADX = (s.prevADX * (period - 1) + dx) / period
+    return s.prevADX
+  }
+}

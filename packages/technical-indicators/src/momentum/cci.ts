@@ -40,3 +40,46 @@ export function cci(
   }
   return result
 }
+
+/** Streaming CCI: the same numbers as `cci` at each bar; `replace` swaps the last bar. */
+export class CciStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly ring: Float64Array
+  private count = 0
+
+  constructor(period = 14) {
+    this.lookback = cciLookback(period)
+    this.period = period
+    this.ring = new Float64Array(period)
+  }
+
+  update(bar: { readonly high: number; readonly low: number; readonly close: number }): number {
+    this.count++
+    return this.apply(bar)
+  }
+
+  replace(bar: { readonly high: number; readonly low: number; readonly close: number }): number {
+    if (this.count === 0) return this.update(bar)
+    return this.apply(bar)
+  }
+
+  private apply(bar: {
+    readonly high: number
+    readonly low: number
+    readonly close: number
+  }): number {
+    const i = this.count - 1
+    const p = this.period
+    const tp = (bar.high + bar.low + bar.close) / 3
+    this.ring[i % p] = tp
+    if (i < this.lookback) return Number.NaN
+    let average = 0
+    for (let j = 0; j < p; j++) average += this.ring[j] as number
+    average /= p
+    let deviation = 0
+    for (let j = 0; j < p; j++) deviation += Math.abs((this.ring[j] as number) - average)
+    const delta = tp - average
+    return delta !== 0 && deviation !== 0 ? delta / (0.015 * (deviation / p)) : 0
+  }
+}

@@ -23,3 +23,36 @@ export function roc(close: ArrayLike<number>, period = 10, out?: Float64Array): 
   }
   return result
 }
+
+/** Streaming ROC: the same numbers as `roc` at each bar; `replace` swaps the last bar. */
+export class RocStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly window: Float64Array
+  private count = 0
+
+  constructor(period = 10) {
+    this.lookback = rocLookback(period)
+    this.period = period
+    this.window = new Float64Array(period + 1)
+  }
+
+  update(value: number): number {
+    this.count++
+    return this.apply(value)
+  }
+
+  replace(value: number): number {
+    if (this.count === 0) return this.update(value)
+    return this.apply(value)
+  }
+
+  private apply(value: number): number {
+    const i = this.count - 1
+    const size = this.period + 1
+    this.window[i % size] = value
+    if (i < this.lookback) return Number.NaN
+    const old = this.window[(i - this.period) % size] as number
+    return old !== 0 ? (value / old - 1.0) * 100.0 : 0
+  }
+}

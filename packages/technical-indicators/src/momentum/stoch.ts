@@ -1,5 +1,5 @@
 import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
-import { sma } from '../overlap/sma.js'
+import { sma, SmaStream } from '../overlap/sma.js'
 
 export interface Stochastic {
   readonly k: Float64Array
@@ -71,4 +71,69 @@ export function stoch(
     d[i] = signal[i - first - (slowK - 1)] as number
   }
   return { k, d }
+}
+
+type Hlc = { readonly high: number; readonly low: number; readonly close: number }
+
+/** SMA stream, or the identity for period 1 (smaOrCopy's rule). */
+function smoother(period: number): { update(v: number): number; replace(v: number): number } {
+  if (period === 1) return { update: (v) => v, replace: (v) => v }
+  return new SmaStream(period)
+}
+
+/** Streaming slow stochastic: the same numbers as `stoch` at each bar; `replace` swaps the last bar. */
+export class StochStream {
+  readonly lookback: number
+  private readonly fastK: number
+  private readonly slowK: number
+  private readonly highs: Float64Array
+  private readonly lows: Float64Array
+  private readonly slow: { update(v: number): number; replace(v: number): number }
+  private readonly signal: { update(v: number): number; replace(v: number): number }
+  private count = 0
+
+  constructor(fastK = 5, slowK = 3, slowD = 3) {
+    this.lookback = stochLookback(fastK, slowK, slowD)
+    this.fastK = fastK
+    this.slowK = slowK
+    this.highs = new Float64Array(fastK)
+    this.lows = new Float64Array(fastK)
+    this.slow = smoother(slowK)
+    this.signal = smoother(slowD)
+  }
+
+  update(bar: Hlc): { k: number; d: number } {
+    this.count++
+    return this.apply(bar, false)
+  }
+
+  replace(bar: Hlc): { k: number; d: number } {
+    if (this.count === 0) return this.update(bar)
+    return this.apply(bar, true)
+  }
+
+  private apply(bar: Hlc, replace: boolean): { k: number; d: number } {
+    const i = this.count - 1
+    const p = this.fastK
+    this.highs[i % p] = bar.high
+    this.lows[i % p] = bar.low
+    const none = { k: Number.NaN, d: Number.NaN }
+    const first = p - 1
+    if (i < first) return none
+    let highest = -Infinity
+    let lowest = Infinity
+    for (let j = 0; j < p; j++) {
+      const h = this.highs[j] as number
+      const l = this.lows[j] as number
+      if (h > highest) highest = h
+      if (l < lowest) lowest = l
+    }
+    const diff = (highest - lowest) / 100.0
+    const fast = diff !== 0 ? (bar.close - lowest) / diff : 0
+    const k = replace ? this.slow.replace(fast) : this.slow.update(fast)
+    if (i < first + this.slowK - 1) return none
+    const d = replace ? this.signal.replace(k) : this.signal.update(k)
+    if (i < this.lookback) return none
+    return { k, d }
+  }
 }

@@ -49,3 +49,51 @@ export function willr(
   }
   return result
 }
+
+/** Streaming Williams %R: the same numbers as `willr` at each bar; `replace` swaps the last bar. */
+export class WillrStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly highs: Float64Array
+  private readonly lows: Float64Array
+  private count = 0
+
+  constructor(period = 14) {
+    this.lookback = willrLookback(period)
+    this.period = period
+    this.highs = new Float64Array(period)
+    this.lows = new Float64Array(period)
+  }
+
+  update(bar: { readonly high: number; readonly low: number; readonly close: number }): number {
+    this.count++
+    return this.apply(bar)
+  }
+
+  replace(bar: { readonly high: number; readonly low: number; readonly close: number }): number {
+    if (this.count === 0) return this.update(bar)
+    return this.apply(bar)
+  }
+
+  private apply(bar: {
+    readonly high: number
+    readonly low: number
+    readonly close: number
+  }): number {
+    const i = this.count - 1
+    const p = this.period
+    this.highs[i % p] = bar.high
+    this.lows[i % p] = bar.low
+    if (i < this.lookback) return Number.NaN
+    let highest = -Infinity
+    let lowest = Infinity
+    for (let j = 0; j < p; j++) {
+      const h = this.highs[j] as number
+      const l = this.lows[j] as number
+      if (h > highest) highest = h
+      if (l < lowest) lowest = l
+    }
+    const diff = (highest - lowest) / -100.0
+    return diff !== 0 ? (highest - bar.close) / diff : 0
+  }
+}

@@ -40,3 +40,53 @@ export function wma(close: ArrayLike<number>, period = 30, out?: Float64Array): 
   }
   return result
 }
+
+/** Streaming WMA: the same numbers as `wma` at each bar; `replace` swaps the last bar. */
+export class WmaStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly divider: number
+  private readonly window: Float64Array
+  private count = 0
+  private s = { periodSum: 0, periodSub: 0, trailingValue: 0 }
+  private saved = { periodSum: 0, periodSub: 0, trailingValue: 0 }
+
+  constructor(period = 30) {
+    this.lookback = wmaLookback(period)
+    this.period = period
+    this.divider = (period * (period + 1)) >> 1
+    this.window = new Float64Array(period)
+  }
+
+  update(value: number): number {
+    this.saved = { ...this.s }
+    this.count++
+    return this.apply(value)
+  }
+
+  replace(value: number): number {
+    if (this.count === 0) return this.update(value)
+    this.s = { ...this.saved }
+    return this.apply(value)
+  }
+
+  private apply(value: number): number {
+    const i = this.count - 1
+    const p = this.period
+    const s = this.s
+    this.window[i % p] = value
+    if (i < this.lookback) {
+      s.periodSub += value
+      s.periodSum += value * (i + 1)
+      return Number.NaN
+    }
+    s.periodSub += value
+    s.periodSub -= s.trailingValue
+    s.periodSum += value * p
+    // The batch's trailing value is the input `lookback` bars back: the window's oldest slot.
+    s.trailingValue = this.window[(i + 1) % p] as number
+    const result = s.periodSum / this.divider
+    s.periodSum -= s.periodSub
+    return result
+  }
+}

@@ -72,3 +72,74 @@ export function atr(
   }
   return result
 }
+
+type Hlc = { readonly high: number; readonly low: number; readonly close: number }
+
+/** Streaming true range: the same numbers as `trange` at each bar; `replace` swaps the last bar. */
+export class TrangeStream {
+  readonly lookback = 1
+  private count = 0
+  private previousClose = 0
+  private lastClose = 0
+
+  update(bar: Hlc): number {
+    if (this.count > 0) this.previousClose = this.lastClose
+    this.count++
+    this.lastClose = bar.close
+    return this.count === 1 ? Number.NaN : trueRange(bar.high, bar.low, this.previousClose)
+  }
+
+  replace(bar: Hlc): number {
+    if (this.count === 0) return this.update(bar)
+    this.lastClose = bar.close
+    return this.count === 1 ? Number.NaN : trueRange(bar.high, bar.low, this.previousClose)
+  }
+}
+
+/** Streaming ATR (Wilder): the same numbers as `atr` at each bar; `replace` swaps the last bar. */
+export class AtrStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly range = new TrangeStream()
+  private count = 0
+  private s = { total: 0, prev: 0 }
+  private saved = { total: 0, prev: 0 }
+
+  constructor(period = 14) {
+    this.lookback = atrLookback(period)
+    this.period = period
+  }
+
+  update(bar: Hlc): number {
+    this.saved = { ...this.s }
+    this.count++
+    return this.apply(this.range.update(bar))
+  }
+
+  replace(bar: Hlc): number {
+    if (this.count === 0) return this.update(bar)
+    this.s = { ...this.saved }
+    return this.apply(this.range.replace(bar))
+  }
+
+  private apply(tr: number): number {
+    const i = this.count - 1
+    const p = this.period
+    if (i === 0) return Number.NaN
+    if (p === 1) return tr
+    const s = this.s
+    if (i < p) {
+      s.total += tr
+      return Number.NaN
+    }
+    if (i === p) {
+      s.total += tr
+      s.prev = s.total / p
+      return s.prev
+    }
+    s.prev *= p - 1
+    s.prev += tr
+    s.prev /= p
+    return s.prev
+  }
+}

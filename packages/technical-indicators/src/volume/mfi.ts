@@ -58,3 +58,87 @@ export function mfi(
   }
   return result
 }
+
+type Hlcv = {
+  readonly high: number
+  readonly low: number
+  readonly close: number
+  readonly volume: number
+}
+
+/** Streaming MFI: the same numbers as `mfi` at each bar; `replace` swaps the last bar. */
+export class MfiStream {
+  readonly lookback: number
+  private readonly period: number
+  private readonly pos: Float64Array
+  private readonly neg: Float64Array
+  private count = 0
+  private s = { posSum: 0, negSum: 0, prev: 0, oldPos: 0, oldNeg: 0 }
+  private saved = { posSum: 0, negSum: 0, prev: 0, oldPos: 0, oldNeg: 0 }
+
+  constructor(period = 14) {
+    this.lookback = mfiLookback(period)
+    this.period = period
+    this.pos = new Float64Array(period)
+    this.neg = new Float64Array(period)
+  }
+
+  update(bar: Hlcv): number {
+    this.count++
+    const i = this.count - 1
+    if (i > 0) {
+      // Keep what this bar overwrites, for replace().
+      const slot = (i - 1) % this.period
+      this.s.oldPos = this.pos[slot] as number
+      this.s.oldNeg = this.neg[slot] as number
+    }
+    this.saved = { ...this.s }
+    return this.apply(bar)
+  }
+
+  replace(bar: Hlcv): number {
+    if (this.count === 0) return this.update(bar)
+    this.s = { ...this.saved }
+    const i = this.count - 1
+    if (i > 0) {
+      const slot = (i - 1) % this.period
+      this.pos[slot] = this.s.oldPos
+      this.neg[slot] = this.s.oldNeg
+    }
+    return this.apply(bar)
+  }
+
+  private apply(bar: Hlcv): number {
+    const i = this.count - 1
+    const p = this.period
+    const s = this.s
+    const tp = (bar.high + bar.low + bar.close) / 3.0
+    if (i === 0) {
+      s.prev = tp
+      return Number.NaN
+    }
+    const slot = (i - 1) % p
+    if (i > p) {
+      s.posSum -= this.pos[slot] as number
+      s.negSum -= this.neg[slot] as number
+    }
+    const change = tp - s.prev
+    s.prev = tp
+    const flow = tp * bar.volume
+    if (change < 0) {
+      this.neg[slot] = flow
+      s.negSum += flow
+      this.pos[slot] = 0
+    } else if (change > 0) {
+      this.pos[slot] = flow
+      s.posSum += flow
+      this.neg[slot] = 0
+    } else {
+      this.pos[slot] = 0
+      this.neg[slot] = 0
+    }
+    if (i < p) return Number.NaN
+    const total = s.posSum + s.negSum
+    return total < 1.0 ? 0 : 100.0 * (s.posSum / total)
+  }
+}

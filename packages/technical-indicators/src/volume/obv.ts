@@ -30,3 +30,35 @@ export function obv(
   }
   return result
 }
+
+/** Streaming OBV: the same numbers as `obv` at each bar; `replace` swaps the last bar. */
+export class ObvStream {
+  readonly lookback = 0
+  private count = 0
+  private s = { obv: 0, prevClose: 0 }
+  private saved = { obv: 0, prevClose: 0 }
+
+  update(bar: { readonly close: number; readonly volume: number }): number {
+    this.saved = { ...this.s }
+    this.count++
+    return this.apply(bar)
+  }
+
+  replace(bar: { readonly close: number; readonly volume: number }): number {
+    if (this.count === 0) return this.update(bar)
+    this.s = { ...this.saved }
+    return this.apply(bar)
+  }
+
+  private apply(bar: { readonly close: number; readonly volume: number }): number {
+    const s = this.s
+    if (this.count === 1) {
+      s.obv = bar.volume
+      s.prevClose = bar.close
+    }
+    if (bar.close > s.prevClose) s.obv += bar.volume
+    else if (bar.close < s.prevClose) s.obv -= bar.volume
+    s.prevClose = bar.close
+    return s.obv
+  }
+}
