@@ -1,0 +1,111 @@
+// TA-Lib's overlap, momentum, volatility, volume, statistic and price functions beyond DESIGN §8.
+// See ../generate-talib-fixtures.mjs for the format.
+const p = (...periods) => periods.map((period) => ({ period }))
+const close = (name, params) => ({
+  name,
+  inputs: ['close'],
+  params,
+  map: { period: 'optInTimePeriod', nbDev: 'optInNbDev', vFactor: 'optInVFactor' },
+  outputs: { value: 'outReal' },
+})
+const hl = (name, params, extra = {}) => ({
+  name,
+  inputs: ['high', 'low'],
+  params,
+  map: { period: 'optInTimePeriod' },
+  outputs: { value: 'outReal' },
+  ...extra,
+})
+
+export const FUNCTIONS = {
+  dema: close('DEMA', p(30, 5, 2)),
+  tema: close('TEMA', p(30, 5, 2)),
+  trima: close('TRIMA', p(30, 5, 4, 2)),
+  kama: close('KAMA', p(30, 10, 2)),
+  t3: close('T3', [
+    { period: 5, vFactor: 0.7 },
+    { period: 3, vFactor: 0.4 },
+    { period: 2, vFactor: 0.7 },
+  ]),
+  midpoint: close('MIDPOINT', p(14, 3)),
+  max: close('MAX', p(30, 4)),
+  min: close('MIN', p(30, 4)),
+  sum: close('SUM', p(30, 4)),
+  mom: close('MOM', p(10, 1)),
+  rocp: close('ROCP', p(10, 2)),
+  rocr: close('ROCR', p(10, 2)),
+  rocr100: close('ROCR100', p(10, 2)),
+  cmo: close('CMO', p(14, 5, 2)),
+  trix: close('TRIX', p(30, 5, 2)),
+  variance: close('VAR', [
+    { period: 5, nbDev: 1 },
+    { period: 20, nbDev: 1 },
+    { period: 1, nbDev: 1 },
+  ]),
+  stddev: close('STDDEV', [
+    { period: 5, nbDev: 1 },
+    { period: 20, nbDev: 2.5 },
+    { period: 2, nbDev: 1 },
+  ]),
+  linearreg: close('LINEARREG', p(14, 3)),
+  linearregSlope: close('LINEARREG_SLOPE', p(14, 3)),
+  linearregIntercept: close('LINEARREG_INTERCEPT', p(14, 3)),
+  linearregAngle: close('LINEARREG_ANGLE', p(14, 3)),
+  tsf: close('TSF', p(14, 3)),
+  midprice: hl('MIDPRICE', p(14, 3)),
+  aroon: hl('AROON', p(14, 5), { outputs: { down: 'outAroonDown', up: 'outAroonUp' } }),
+  aroonosc: hl('AROONOSC', p(14, 5)),
+  medprice: hl('MEDPRICE', [{}]),
+  bop: {
+    name: 'BOP',
+    inputs: ['open', 'high', 'low', 'close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
+  avgprice: {
+    name: 'AVGPRICE',
+    inputs: ['open', 'high', 'low', 'close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
+  typprice: {
+    name: 'TYPPRICE',
+    inputs: ['high', 'low', 'close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
+  wclprice: {
+    name: 'WCLPRICE',
+    inputs: ['high', 'low', 'close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
+  natr: {
+    name: 'NATR',
+    inputs: ['high', 'low', 'close'],
+    params: p(14, 5, 1),
+    map: { period: 'optInTimePeriod' },
+    outputs: { value: 'outReal' },
+  },
+  ad: {
+    name: 'AD',
+    inputs: ['high', 'low', 'close', 'volume'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
+  adosc: {
+    name: 'ADOSC',
+    inputs: ['high', 'low', 'close', 'volume'],
+    params: [
+      { fast: 3, slow: 10 },
+      { fast: 5, slow: 2 },
+    ],
+    map: { fast: 'optInFastPeriod', slow: 'optInSlowPeriod' },
+    outputs: { value: 'outReal' },
+  },
+}

@@ -1,0 +1,119 @@
+import type { Bar, Stream } from '../stream.js'
+import { output } from '../internal/validate.js'
+
+type Saved = Map<string, unknown>
+
+function save(target: object): Saved {
+  const saved: Saved = new Map()
+  for (const [key, value] of Object.entries(target)) {
+    if (key === 'snapshot') continue
+    if (ArrayBuffer.isView(value)) saved.set(key, (value as Float64Array).slice())
+    else if (typeof value === 'object' && value !== null) saved.set(key, save(value as object))
+    else if (typeof value !== 'function') saved.set(key, value)
+  }
+  return saved
+}
+
+function restore(target: object, saved: Saved): void {
+  const t = target as Record<string, unknown>
+  for (const [key, value] of saved) {
+    const current = t[key]
+    if (ArrayBuffer.isView(current)) (current as Float64Array).set(value as Float64Array)
+    else if (typeof current === 'object' && current !== null) restore(current, value as Saved)
+    else t[key] = value
+  }
+}
+
+/**
+ * The streaming core of the indicators beyond the first fifteen: `step` consumes one input and
+ * returns the value at that bar. `update` saves the state first (numbers, typed arrays, nested
+ * kernels), so `replace` can restore it and step again; batch functions call `next`, which saves
+ * nothing. One implementation serves both APIs, so a stream equals its batch function by
+ * construction.
+ */
+export abstract class Kernel<In, Out> implements Stream<In, Out> {
+  abstract readonly lookback: number
+  private snapshot: Saved | undefined = undefined
+
+  protected abstract step(input: In): Out
+
+  /** Consumes a bar without keeping the state for `replace` (batch use). */
+  next(input: In): Out {
+    return this.step(input)
+  }
+
+  update(input: In): Out {
+    this.snapshot = save(this)
+    return this.step(input)
+  }
+
+  replace(input: In): Out {
+    if (this.snapshot === undefined) return this.update(input)
+    restore(this, this.snapshot)
+    return this.step(input)
+  }
+}
+
+/** Runs a close-fed kernel over `close` into a Float64Array (NaN in the warm-up). */
+export function runClose(
+  kernel: Kernel<number, number>,
+  close: ArrayLike<number>,
+  out: Float64Array | undefined,
+): Float64Array {
+  const n = close.length
+  const result = output(n, out, 0)
+  for (let i = 0; i < n; i++) result[i] = kernel.next(close[i] as number)
+  return result
+}
+
+/** The inputs a bar-fed batch function takes; missing series read as NaN. */
+export interface BarSeries {
+  readonly open?: ArrayLike<number>
+  readonly high?: ArrayLike<number>
+  readonly low?: ArrayLike<number>
+  readonly close?: ArrayLike<number>
+  readonly volume?: ArrayLike<number>
+}
+
+/** Runs a bar-fed kernel over the series, with one reused bar object (no allocation per bar). */
+export function runBars<Out>(
+  kernel: Kernel<Bar, Out>,
+  n: number,
+  series: BarSeries,
+  each: (value: Out, i: number) => void,
+): void {
+  const bar = { open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN }
+  const { open, high, low, close, volume } = series
+  for (let i = 0; i < n; i++) {
+    if (open !== undefined) bar.open = open[i] as number
+    if (high !== undefined) bar.high = high[i] as number
+    if (low !== undefined) bar.low = low[i] as number
+    if (close !== undefined) bar.close = close[i] as number
+    if (volume !== undefined) bar.volume = volume[i] as number
+    each(kernel.next(bar), i)
+  }
+}
+
+/** A fixed-size window of the last values (oldest first through `at`). */
+export class Window {
+  readonly values: Float64Array
+  count = 0
+
+  constructor(size: number) {
+    this.values = new Float64Array(size)
+  }
+
+  push(v: number): void {
+    this.values[this.count % this.values.length] = v
+    this.count++
+  }
+
+  /** The value `back` pushes ago (0: the newest). */
+  at(back: number): number {
+    return this.values[(this.count - 1 - back) % this.values.length] as number
+  }
+
+  get full(): boolean {
+    return this.count >= this.values.length
+  }
+}
