@@ -304,3 +304,54 @@ describe('supertrend', () => {
     expect(flip).toBeLessThan(40)
   })
 })
+
+describe('ichimoku', () => {
+  const mid = (h: readonly number[], l: readonly number[], i: number, p: number) =>
+    i < p - 1
+      ? NaN
+      : (Math.max(...h.slice(i - p + 1, i + 1)) + Math.min(...l.slice(i - p + 1, i + 1))) / 2
+
+  it.each(names)(
+    'is the window midpoints, the spans drawn ahead, computed plainly, on %s',
+    (name) => {
+      const s = series[name]
+      if (s === undefined) throw new Error(name)
+      for (const o of [{}, { tenkan: 3, kijun: 5, spanB: 8, displacement: 4 }]) {
+        const { tenkan = 9, kijun = 26, spanB = 52, displacement = 26 } = o
+        const got = ti.ichimoku(s.high, s.low, o)
+        const n = s.high.length
+        const t = Array.from({ length: n }, (_, i) => mid(s.high, s.low, i, tenkan))
+        const k = Array.from({ length: n }, (_, i) => mid(s.high, s.low, i, kijun))
+        // The value over bar i was computed displacement − 1 bars before it.
+        const from = (i: number) => i - displacement + 1
+        const a = t.map((_, i) =>
+          from(i) < 0 ? NaN : ((t[from(i)] as number) + (k[from(i)] as number)) / 2,
+        )
+        const b = t.map((_, i) => (from(i) < 0 ? NaN : mid(s.high, s.low, from(i), spanB)))
+        near(got.tenkan, t, 'tenkan')
+        near(got.kijun, k, 'kijun')
+        near(got.spanA, a, 'spanA')
+        near(got.spanB, b, 'spanB')
+        const all = [got.tenkan, got.kijun, got.spanA, got.spanB]
+        const first = all.map((x) => x.findIndex((v) => !Number.isNaN(v)))
+        if (n > ti.ichimokuLookback(o)) expect(Math.max(...first)).toBe(ti.ichimokuLookback(o))
+        streamEqualsBatch(() => new ti.IchimokuStream(o) as never, { ...got }, name)
+      }
+    },
+  )
+
+  it('by hand: tenkan 2, kijun 3, span B 4, displacement 2', () => {
+    const high = [10, 12, 11, 15, 14]
+    const low = [8, 9, 7, 12, 13]
+    const x = ti.ichimoku(high, low, { tenkan: 2, kijun: 3, spanB: 4, displacement: 2 })
+    // tenkan at 1: (12 + 8)/2 = 10; at 2: (12 + 7)/2 = 9.5; at 3: (15 + 7)/2 = 11; at 4: (15 + 12)/2.
+    expect([...x.tenkan]).toEqual([NaN, 10, 9.5, 11, 13.5])
+    // kijun at 2: (12 + 7)/2; at 3: (15 + 7)/2; at 4: (15 + 7)/2.
+    expect([...x.kijun]).toEqual([NaN, NaN, 9.5, 11, 11])
+    // span A over bar i is (tenkan + kijun)/2 of bar i − 1: over 3 → 9.5, over 4 → 11.
+    expect([...x.spanA]).toEqual([NaN, NaN, NaN, 9.5, 11])
+    // span B over bar 4 is the 4-bar midpoint at bar 3: (15 + 7)/2.
+    expect([...x.spanB]).toEqual([NaN, NaN, NaN, NaN, 11])
+    expect(() => ti.ichimoku(high, low, { tenkan: 0 })).toThrow(RangeError)
+  })
+})

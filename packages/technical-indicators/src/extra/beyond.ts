@@ -329,3 +329,124 @@ export function supertrend(
   })
   return { value, direction }
 }
+
+export interface Ichimoku {
+  readonly tenkan: Float64Array
+  readonly kijun: Float64Array
+  readonly spanA: Float64Array
+  readonly spanB: Float64Array
+}
+
+export interface IchimokuOptions {
+  /** Conversion line period (tenkan-sen); default 9. */
+  readonly tenkan?: number
+  /** Base line period (kijun-sen); default 26. */
+  readonly kijun?: number
+  /** Leading span B period (senkou span B); default 52. */
+  readonly spanB?: number
+  /** How far the leading spans are drawn ahead, counting the bar itself; default 26. */
+  readonly displacement?: number
+}
+
+function ichimokuParams(o: IchimokuOptions): Required<IchimokuOptions> {
+  const { tenkan = 9, kijun = 26, spanB = 52, displacement = 26 } = o
+  assertPeriod('tenkan', tenkan, 1)
+  assertPeriod('kijun', kijun, 1)
+  assertPeriod('spanB', spanB, 1)
+  assertPeriod('displacement', displacement, 1)
+  return { tenkan, kijun, spanB, displacement }
+}
+
+/**
+ * Bars before every Ichimoku line has a value: the leading spans', `max(tenkan, kijun, spanB) − 1
+ * + displacement − 1`. Tenkan and kijun start earlier (`tenkan − 1`, `kijun − 1`).
+ */
+export function ichimokuLookback(options: IchimokuOptions = {}): number {
+  const p = ichimokuParams(options)
+  return Math.max(p.tenkan, p.kijun, p.spanB) - 1 + p.displacement - 1
+}
+
+type IchimokuPoint = { tenkan: number; kijun: number; spanA: number; spanB: number }
+
+/** Streaming Ichimoku (also the core of `ichimoku`). */
+export class IchimokuStream extends Kernel<Bar, IchimokuPoint> {
+  readonly lookback: number
+  private readonly p: Required<IchimokuOptions>
+  private readonly highs: Window
+  private readonly lows: Window
+  /** Leading spans as computed, `displacement` of them: the oldest is drawn over this bar. */
+  private readonly leadA: Window
+  private readonly leadB: Window
+
+  constructor(options: IchimokuOptions = {}) {
+    super()
+    this.p = ichimokuParams(options)
+    this.lookback = ichimokuLookback(options)
+    const size = Math.max(this.p.tenkan, this.p.kijun, this.p.spanB)
+    this.highs = new Window(size)
+    this.lows = new Window(size)
+    this.leadA = new Window(this.p.displacement)
+    this.leadB = new Window(this.p.displacement)
+  }
+
+  /** The midpoint of the highest high and lowest low of the last `period` bars. */
+  private mid(period: number): number {
+    if (this.highs.count < period) return NaN
+    let high = -Infinity
+    let low = Infinity
+    for (let back = 0; back < period; back++) {
+      const h = this.highs.at(back)
+      const l = this.lows.at(back)
+      if (h > high) high = h
+      if (l < low) low = l
+    }
+    return (high + low) / 2
+  }
+
+  protected step(bar: Bar): IchimokuPoint {
+    this.highs.push(bar.high)
+    this.lows.push(bar.low)
+    const tenkan = this.mid(this.p.tenkan)
+    const kijun = this.mid(this.p.kijun)
+    this.leadA.push((tenkan + kijun) / 2)
+    this.leadB.push(this.mid(this.p.spanB))
+    const d = this.p.displacement
+    const spanA = this.leadA.full ? this.leadA.at(d - 1) : NaN
+    const spanB = this.leadB.full ? this.leadB.at(d - 1) : NaN
+    return { tenkan, kijun, spanA, spanB }
+  }
+}
+
+/**
+ * Ichimoku Kinko Hyo (Goichi Hosoda): tenkan-sen and kijun-sen are the midpoints of the highest
+ * high and lowest low of the last 9 and 26 bars; the leading spans A (`(tenkan + kijun) / 2`) and
+ * B (the 52-bar midpoint) are drawn `displacement` bars ahead counting the bar itself, so the value
+ * at bar `i` is the one computed at bar `i − displacement + 1` (TradingView's built-in, `offset =
+ * displacement − 1`): the cloud over bar `i`. The lagging span (chikou) is the close drawn
+ * `displacement − 1` bars back; it is not causal, so it is not an output: compare `close[i]` with
+ * the bar `displacement − 1` before it. Each line is NaN until it has its bars.
+ */
+export function ichimoku(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  options: IchimokuOptions = {},
+  out: {
+    tenkan?: Float64Array
+    kijun?: Float64Array
+    spanA?: Float64Array
+    spanB?: Float64Array
+  } = {},
+): Ichimoku {
+  const n = assertSameLength(high, low)
+  const tenkan = output(n, out.tenkan, 0)
+  const kijun = output(n, out.kijun, 0)
+  const spanA = output(n, out.spanA, 0)
+  const spanB = output(n, out.spanB, 0)
+  runBars(new IchimokuStream(options), n, { high, low }, (v, i) => {
+    tenkan[i] = v.tenkan
+    kijun[i] = v.kijun
+    spanA[i] = v.spanA
+    spanB[i] = v.spanB
+  })
+  return { tenkan, kijun, spanA, spanB }
+}

@@ -1,0 +1,153 @@
+import { assertPeriod } from '../internal/validate.js'
+import { Kernel, runClose, Window } from './kernel.js'
+import { DemaStream, EmaKernel, KamaStream, T3Stream, TemaStream, TrimaStream } from './overlap.js'
+
+/**
+ * The moving averages TA-Lib's MA-type parameter selects (TA_MAType, in its order: SMA 0, EMA 1,
+ * WMA 2, DEMA 3, TEMA 4, TRIMA 5, KAMA 6, MAMA 7, T3 8). MAMA is not offered: it is an adaptive
+ * Hilbert-transform average with two outputs that TA-Lib itself only half-supports as an MA type.
+ */
+export type MaType = 'sma' | 'ema' | 'wma' | 'dema' | 'tema' | 'trima' | 'kama' | 't3'
+
+/** The MA types, indexed by TA-Lib's TA_MAType code (MAMA, code 7, is `undefined`). */
+export const TALIB_MA_TYPES: readonly (MaType | undefined)[] = [
+  'sma',
+  'ema',
+  'wma',
+  'dema',
+  'tema',
+  'trima',
+  'kama',
+  undefined,
+  't3',
+]
+
+/** TA-Lib's INT_SMA as a kernel: a running total, the oldest value taken off after each output. */
+class SmaKernel extends Kernel<number, number> {
+  readonly lookback: number
+  private readonly period: number
+  private readonly w: Window
+  private total = 0
+
+  constructor(period: number) {
+    super()
+    this.period = period
+    this.lookback = period - 1
+    this.w = new Window(period)
+  }
+
+  protected step(x: number): number {
+    this.w.push(x)
+    this.total += x
+    if (!this.w.full) return NaN
+    const sum = this.total
+    this.total -= this.w.at(this.lookback)
+    return sum / this.period
+  }
+}
+
+/** TA-Lib's WMA as a kernel (its running `periodSum` and `periodSub`, the same order of operations). */
+class WmaKernel extends Kernel<number, number> {
+  readonly lookback: number
+  private readonly period: number
+  private readonly divider: number
+  private readonly w: Window
+  private periodSum = 0
+  private periodSub = 0
+  private trailing = 0
+
+  constructor(period: number) {
+    super()
+    this.period = period
+    this.lookback = period - 1
+    this.divider = (period * (period + 1)) >> 1
+    this.w = new Window(period)
+  }
+
+  protected step(x: number): number {
+    this.w.push(x)
+    const i = this.w.count - 1
+    this.periodSub += x
+    if (i < this.lookback) {
+      this.periodSum += x * (i + 1)
+      return NaN
+    }
+    this.periodSub -= this.trailing
+    this.periodSum += x * this.period
+    this.trailing = this.w.at(this.lookback)
+    const result = this.periodSum / this.divider
+    this.periodSum -= this.periodSub
+    return result
+  }
+}
+
+/** TA_MA with a period of 1: the input itself. */
+class Identity extends Kernel<number, number> {
+  readonly lookback = 0
+  protected step(x: number): number {
+    return x
+  }
+}
+
+/** A moving average of `type` as a kernel, as TA_MA builds it (period 1: the input itself). */
+export function maKernel(period: number, type: MaType): Kernel<number, number> {
+  assertPeriod('period', period, 1)
+  if (period === 1) return new Identity()
+  switch (type) {
+    case 'sma':
+      return new SmaKernel(period)
+    case 'ema':
+      return new EmaKernel(period)
+    case 'wma':
+      return new WmaKernel(period)
+    case 'dema':
+      return new DemaStream(period)
+    case 'tema':
+      return new TemaStream(period)
+    case 'trima':
+      return new TrimaStream(period)
+    case 'kama':
+      return new KamaStream(period)
+    case 't3':
+      return new T3Stream(period, 0.7)
+    default:
+      throw new RangeError(`unknown moving average type ${String(type)}`)
+  }
+}
+
+/** Bars before the first value of `ma(…, period, type)`. */
+export function maLookback(period = 30, type: MaType = 'sma'): number {
+  return maKernel(period, type).lookback
+}
+
+/**
+ * Streaming MA of any type (also the core of `ma`).
+ * @see TA-Lib ta_MA.c
+ */
+export class MaStream extends Kernel<number, number> {
+  readonly lookback: number
+  private readonly inner: Kernel<number, number>
+
+  constructor(period = 30, type: MaType = 'sma') {
+    super()
+    this.inner = maKernel(period, type)
+    this.lookback = this.inner.lookback
+  }
+
+  protected step(x: number): number {
+    return this.inner.next(x)
+  }
+}
+
+/**
+ * The moving average of the chosen type, TA-Lib's MA: SMA, EMA, WMA, DEMA, TEMA, TRIMA, KAMA or
+ * T3 (vFactor 0.7). Period 1 returns the input. Warm-up: that average's. @see TA-Lib ta_MA.c
+ */
+export function ma(
+  close: ArrayLike<number>,
+  period = 30,
+  type: MaType = 'sma',
+  out?: Float64Array,
+): Float64Array {
+  return runClose(new MaStream(period, type), close, out)
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import * as ti from '../src/index.js'
+import type { Bar, MaType, Stream } from '../src/index.js'
+import {
+  describeBatch,
+  describeStreams,
+  type BatchCompute,
+  type StreamSpec,
+} from './talib-harness.js'
+
+// MA, the oscillators with an MA type, MACDFIX, ULTOSC and the directional-movement family against
+// TA-Lib fixtures (scripts/talib-functions/oscillators.mjs); `maType` there is TA-Lib's code.
+const type = (code: number | undefined): MaType => {
+  const t = ti.TALIB_MA_TYPES[code ?? 0]
+  if (t === undefined) throw new Error(`MA type ${code} is not offered`)
+  return t
+}
+const v = (a: Float64Array) => ({ value: a })
+type P = Record<string, number>
+const macdOptions = (p: P): ti.MacdExtOptions => ({
+  fast: p.fast,
+  fastMaType: type(p.fastMaType),
+  slow: p.slow,
+  slowMaType: type(p.slowMaType),
+  signal: p.signal,
+  signalMaType: type(p.signalMaType),
+})
+
+const BATCH: Record<string, BatchCompute> = {
+  ma: (s, p) => v(ti.ma(s.close, p.period, type(p.maType))),
+  apo: (s, p) => v(ti.apo(s.close, p.fast, p.slow, type(p.maType))),
+  ppo: (s, p) => v(ti.ppo(s.close, p.fast, p.slow, type(p.maType))),
+  macdext: (s, p) => ({ ...ti.macdext(s.close, macdOptions(p)) }),
+  macdfix: (s, p) => ({ ...ti.macdfix(s.close, p.signal) }),
+  stochf: (s, p) => ({ ...ti.stochf(s.high, s.low, s.close, p.fastK, p.fastD, type(p.maType)) }),
+  stochrsi: (s, p) => ({ ...ti.stochrsi(s.close, p.period, p.fastK, p.fastD, type(p.maType)) }),
+  ultosc: (s, p) => v(ti.ultosc(s.high, s.low, s.close, p.period1, p.period2, p.period3)),
+  plusDM: (s, p) => v(ti.plusDM(s.high, s.low, p.period)),
+  minusDM: (s, p) => v(ti.minusDM(s.high, s.low, p.period)),
+  plusDI: (s, p) => v(ti.plusDI(s.high, s.low, s.close, p.period)),
+  minusDI: (s, p) => v(ti.minusDI(s.high, s.low, s.close, p.period)),
+  dx: (s, p) => v(ti.dx(s.high, s.low, s.close, p.period)),
+  adxr: (s, p) => v(ti.adxr(s.high, s.low, s.close, p.period)),
+}
+describeBatch(BATCH)
+
+const c = (create: (p: P) => Stream<number, unknown>): StreamSpec => ({ input: 'close', create })
+const b = (create: (p: P) => Stream<Bar, unknown>): StreamSpec => ({ input: 'bar', create })
+
+const STREAMS: Record<string, StreamSpec> = {
+  ma: c((p) => new ti.MaStream(p.period, type(p.maType))),
+  apo: c((p) => new ti.ApoStream(p.fast, p.slow, type(p.maType))),
+  ppo: c((p) => new ti.PpoStream(p.fast, p.slow, type(p.maType))),
+  macdext: c((p) => new ti.MacdextStream(macdOptions(p))),
+  macdfix: c((p) => new ti.MacdfixStream(p.signal)),
+  stochf: b((p) => new ti.StochfStream(p.fastK, p.fastD, type(p.maType))),
+  stochrsi: c((p) => new ti.StochrsiStream(p.period, p.fastK, p.fastD, type(p.maType))),
+  ultosc: b((p) => new ti.UltoscStream(p.period1, p.period2, p.period3)),
+  plusDM: b((p) => new ti.PlusDmStream(p.period)),
+  minusDM: b((p) => new ti.MinusDmStream(p.period)),
+  plusDI: b((p) => new ti.PlusDiStream(p.period)),
+  minusDI: b((p) => new ti.MinusDiStream(p.period)),
+  dx: b((p) => new ti.DxStream(p.period)),
+  adxr: b((p) => new ti.AdxrStream(p.period)),
+}
+describeStreams(STREAMS)
+
+describe('lookbacks and parameters of the oscillators', () => {
+  it('exports lookbacks equal to the first bar with a value', () => {
+    const close = Array.from({ length: 200 }, (_, i) => 100 + Math.sin(i / 3) * 5 + i / 10)
+    const high = close.map((x) => x + 1)
+    const low = close.map((x) => x - 1)
+    const first = (a: Float64Array) => a.findIndex((x) => !Number.isNaN(x))
+    expect(first(ti.ma(close, 10, 't3'))).toBe(ti.maLookback(10, 't3'))
+    expect(first(ti.apo(close, 12, 26, 'kama'))).toBe(ti.apoLookback(12, 26, 'kama'))
+    expect(first(ti.macdext(close, { signalMaType: 'ema' }).signal)).toBe(
+      ti.macdextLookback({ signalMaType: 'ema' }),
+    )
+    expect(first(ti.macdfix(close).histogram)).toBe(ti.macdfixLookback())
+    expect(first(ti.stochf(high, low, close).d)).toBe(ti.stochfLookback())
+    expect(first(ti.stochrsi(close).k)).toBe(ti.stochrsiLookback())
+    expect(first(ti.ultosc(high, low, close))).toBe(ti.ultoscLookback())
+    expect(first(ti.plusDM(high, low))).toBe(ti.dmLookback())
+    expect(first(ti.minusDI(high, low, close))).toBe(ti.diLookback())
+    expect(first(ti.dx(high, low, close))).toBe(ti.dxLookback())
+    expect(first(ti.adxr(high, low, close))).toBe(ti.adxrLookback())
+  })
+
+  it('MACDFIX with a 1-bar signal: the signal is the line (TA-Lib misaligns it; no fixture)', () => {
+    const close = Array.from({ length: 60 }, (_, i) => 50 + Math.cos(i / 4) * 3)
+    const m = ti.macdfix(close, 1)
+    expect(ti.macdfixLookback(1)).toBe(25)
+    expect(Number.isNaN(m.macd[24] as number)).toBe(true)
+    for (let i = 25; i < 60; i++) {
+      expect(m.signal[i]).toBe(m.macd[i])
+      expect(m.histogram[i]).toBe(0)
+    }
+  })
+
+  it('rejects bad parameters with RangeError and takes empty input', () => {
+    expect(() => ti.apo([1, 2], 1, 26)).toThrow(RangeError)
+    expect(() => ti.ma([1, 2], 10, 'mama' as MaType)).toThrow(/unknown moving average type/)
+    expect(() => ti.dx([1], [1], [1], 1)).toThrow(RangeError)
+    expect(() => ti.ultosc([1], [1], [1], 0)).toThrow(RangeError)
+    expect(() => ti.stochf([1], [1, 2], [1])).toThrow(/same length/)
+    expect(ti.macdfix([]).macd).toEqual(new Float64Array())
+    expect([...ti.adxr([1, 2], [0, 1], [1, 1])].every(Number.isNaN)).toBe(true)
+  })
+})
