@@ -252,7 +252,7 @@ add('ADX(14)', () => adx(high, low, close, 14, b1), {
   'talib binding': [N, tl('ADX', { optInTimePeriod: 14 }, true)],
 })
 
-// Streaming: updates per second, ours against trading-signals' streaming classes.
+// Streaming: updates per second, ours against trading-signals' streaming classes, both on N bars.
 // Each loop is its own function so that every call site sees one class (no closure, no megamorphism).
 const rate = (bars: number, fn: () => void) => 1 / perBar(bars, fn)
 const streams = [
@@ -262,9 +262,9 @@ const streams = [
       const x = new EmaStream(30)
       for (let i = 0; i < N; i++) x.update(close[i] as number)
     }),
-    peer: rate(SLOW_N, () => {
+    peer: rate(N, () => {
       const x = new ts.EMA(30)
-      for (let i = 0; i < SLOW_N; i++) x.update(s.close[i] as number, false)
+      for (let i = 0; i < N; i++) x.update(close[i] as number, false)
     }),
   },
   {
@@ -273,9 +273,9 @@ const streams = [
       const x = new RsiStream(14)
       for (let i = 0; i < N; i++) x.update(close[i] as number)
     }),
-    peer: rate(SLOW_N, () => {
+    peer: rate(N, () => {
       const x = new ts.RSI(14)
-      for (let i = 0; i < SLOW_N; i++) x.update(s.close[i] as number, false)
+      for (let i = 0; i < N; i++) x.update(close[i] as number, false)
     }),
   },
 ]

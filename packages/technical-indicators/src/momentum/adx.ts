@@ -1,3 +1,4 @@
+import { keepGreater } from '../internal/select.js'
 import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
 
 /** Bars before the first ADX value: `2 · period − 1`. */
@@ -49,13 +50,13 @@ export function adx(
       minusDM -= minusDM / period
       plusDM -= plusDM / period
     }
-    if (diffM > 0 && diffP < diffM) minusDM += diffM
-    else if (diffP > 0 && diffP > diffM) plusDM += diffP
-    let range = h - l
-    const t2 = Math.abs(h - prevClose)
-    if (t2 > range) range = t2
-    const t3 = Math.abs(l - prevClose)
-    if (t3 > range) range = t3
+    // TA-Lib's `if (diffM > 0 && diffP < diffM) minusDM += diffM; else if (…) plusDM += diffP`
+    // and the true-range maxima, branch-free: up or down is a coin toss on prices. A move times 1
+    // is itself, times 0 adds ±0 (the sum unchanged); a NaN move comes with a NaN range, which
+    // makes every later DX NaN as TA-Lib's does, so the outputs are the same.
+    minusDM += diffM * (+(diffM > 0) & +(diffP < diffM))
+    plusDM += diffP * (+(diffP > 0) & +(diffP > diffM))
+    const range = keepGreater(keepGreater(h - l, Math.abs(h - prevClose)), Math.abs(l - prevClose))
     tr = smooth ? tr - tr / period + range : tr + range
     prevClose = close[today] as number
     if (!smooth) continue

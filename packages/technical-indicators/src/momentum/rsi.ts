@@ -1,3 +1,4 @@
+import { valueIf } from '../internal/select.js'
 import { assertPeriod, output, TA_EPSILON } from '../internal/validate.js'
 
 /** Bars before the first RSI value: `period`. */
@@ -42,8 +43,11 @@ export function rsi(close: ArrayLike<number>, period = 14, out?: Float64Array): 
     prevValue = v
     loss *= period - 1
     gain *= period - 1
-    if (diff < 0) loss -= diff
-    else gain += diff
+    // TA-Lib's `if (diff < 0) loss -= diff; else gain += diff`, branch-free: up or down is a coin
+    // toss on prices; subtracting or adding 0 leaves the other sum as it was.
+    const down = diff < 0
+    loss -= valueIf(down, diff)
+    gain += valueIf(!down, diff)
     loss /= period
     gain /= period
     sum = gain + loss

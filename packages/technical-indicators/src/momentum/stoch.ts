@@ -1,5 +1,6 @@
+import { keepGreater, keepLess } from '../internal/select.js'
 import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
-import { sma, SmaStream } from '../overlap/sma.js'
+import { SmaStream } from '../overlap/sma.js'
 
 export interface Stochastic {
   readonly k: Float64Array
@@ -12,11 +13,6 @@ export function stochLookback(fastK = 5, slowK = 3, slowD = 3): number {
   assertPeriod('slowK', slowK, 1)
   assertPeriod('slowD', slowD, 1)
   return fastK - 1 + slowK - 1 + slowD - 1
-}
-
-/** TA-Lib's MA with the SMA type: a period of 1 is the input itself. */
-function smaOrCopy(values: Float64Array, period: number): Float64Array {
-  return period === 1 ? values : sma(values, period)
 }
 
 /**
@@ -41,34 +37,71 @@ export function stoch(
   const k = output(n, out.k, lookback)
   const d = output(n, out.d, lookback)
   if (n <= lookback) return { k, d }
-  const first = fastK - 1
-  const fast = new Float64Array(n - first)
-  const maxQ = new Int32Array(n)
-  const minQ = new Int32Array(n)
-  let maxHead = 0
-  let maxTail = 0
-  let minHead = 0
-  let minTail = 0
-  for (let i = 0; i < n; i++) {
+  // One pass, no array of the input's length. Window extremes by van Herk/Gil-Werman: the inputs
+  // in blocks of `fastK`; a window is the tail of the previous block (its suffix extremes, computed
+  // once per block) and the head of the current one (running prefix extremes), so each bar costs
+  // three branch-free comparisons per side whatever the period. Then TA-Lib's two SMAs, each a
+  // running total with the oldest value taken off after each output, over small rings.
+  const suffixHigh = new Float64Array(fastK)
+  const suffixLow = new Float64Array(fastK)
+  const fastRing = new Float64Array(slowK)
+  const slowRing = new Float64Array(slowD)
+  let prefixHigh = 0
+  let prefixLow = 0
+  let pos = 0
+  let fastTotal = 0
+  let slowTotal = 0
+  let fastCount = 0
+  let slowCount = 0
+  let fastAt = 0
+  let slowAt = 0
+  for (let i = 0; i < n; i++, pos++) {
+    if (pos === fastK) {
+      pos = 0
+      // The block that just ended, [i − fastK, i): its suffix extremes, right to left.
+      const start = i - fastK
+      let sh = high[i - 1] as number
+      let sl = low[i - 1] as number
+      suffixHigh[fastK - 1] = sh
+      suffixLow[fastK - 1] = sl
+      for (let j = fastK - 2; j >= 0; j--) {
+        sh = keepGreater(sh, high[start + j] as number)
+        sl = keepLess(sl, low[start + j] as number)
+        suffixHigh[j] = sh
+        suffixLow[j] = sl
+      }
+    }
     const h = high[i] as number
     const l = low[i] as number
-    while (maxTail > maxHead && (high[maxQ[maxTail - 1] as number] as number) <= h) maxTail--
-    maxQ[maxTail++] = i
-    while (minTail > minHead && (low[minQ[minTail - 1] as number] as number) >= l) minTail--
-    minQ[minTail++] = i
-    if ((maxQ[maxHead] as number) <= i - fastK) maxHead++
-    if ((minQ[minHead] as number) <= i - fastK) minHead++
-    if (i < first) continue
-    const highest = high[maxQ[maxHead] as number] as number
-    const lowest = low[minQ[minHead] as number] as number
+    prefixHigh = pos === 0 ? h : keepGreater(prefixHigh, h)
+    prefixLow = pos === 0 ? l : keepLess(prefixLow, l)
+    if (i < fastK - 1) continue
+    let highest = prefixHigh
+    let lowest = prefixLow
+    if (pos !== fastK - 1) {
+      highest = keepGreater(suffixHigh[pos + 1] as number, highest)
+      lowest = keepLess(suffixLow[pos + 1] as number, lowest)
+    }
     const diff = (highest - lowest) / 100.0
-    fast[i - first] = diff !== 0 ? ((close[i] as number) - lowest) / diff : 0
-  }
-  const slow = smaOrCopy(fast, slowK)
-  const signal = smaOrCopy(slow.subarray(slowK - 1), slowD)
-  for (let i = lookback; i < n; i++) {
-    k[i] = slow[i - first] as number
-    d[i] = signal[i - first - (slowK - 1)] as number
+    const fast = diff !== 0 ? ((close[i] as number) - lowest) / diff : 0
+    // Slow %K: SMA(slowK) of fast %K, TA-Lib's order of operations. `fastAt` is where this value
+    // goes; after the increment it points at the oldest, taken off once the output is formed.
+    fastRing[fastAt] = fast
+    fastTotal += fast
+    if (++fastAt === slowK) fastAt = 0
+    if (++fastCount < slowK) continue
+    const slowSum = fastTotal
+    fastTotal -= fastRing[fastAt] as number
+    const slow = slowSum / slowK
+    // %D: SMA(slowD) of slow %K.
+    slowRing[slowAt] = slow
+    slowTotal += slow
+    if (++slowAt === slowD) slowAt = 0
+    if (++slowCount < slowD) continue
+    const signalSum = slowTotal
+    slowTotal -= slowRing[slowAt] as number
+    k[i] = slow
+    d[i] = signalSum / slowD
   }
   return { k, d }
 }

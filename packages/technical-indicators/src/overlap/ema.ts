@@ -63,36 +63,31 @@ export class EmaStream {
   }
 
   update(value: number): number {
-    if (this.count > this.period) {
-      // Steady state: only `prev` changes; keep it for replace().
-      this.prevBefore = this.prev
+    // Steady state first and short: the recurrence's own latency (subtract, multiply, add) is the
+    // floor of an update, so nothing else may sit on that path.
+    const prev = this.prev
+    this.prevBefore = prev
+    if (this.count >= this.period) {
       this.count++
-      return (this.prev = (value - this.prev) * this.k + this.prev)
+      return (this.prev = (value - prev) * this.k + prev)
     }
-    this.sumBefore = this.sum
-    this.prevBefore = this.prev
-    this.count++
-    return this.apply(value)
+    return this.warm(value)
   }
 
   replace(value: number): number {
     if (this.count === 0) return this.update(value)
-    this.sum = this.sumBefore
     this.prev = this.prevBefore
-    return this.apply(value)
+    this.count--
+    if (this.count < this.period) this.sum = this.sumBefore
+    return this.update(value)
   }
 
-  private apply(value: number): number {
-    if (this.count < this.period) {
-      this.sum += value
-      return Number.NaN
-    }
-    if (this.count === this.period) {
-      this.sum += value
-      this.prev = this.sum / this.period
-    } else {
-      this.prev = (value - this.prev) * this.k + this.prev
-    }
-    return this.prev
+  /** The first `period` bars: their sum seeds the EMA with their mean (TA-Lib's seed). */
+  private warm(value: number): number {
+    this.sumBefore = this.sum
+    this.count++
+    this.sum += value
+    if (this.count < this.period) return Number.NaN
+    return (this.prev = this.sum / this.period)
   }
 }

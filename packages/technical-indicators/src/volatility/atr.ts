@@ -1,3 +1,4 @@
+import { keepGreater } from '../internal/select.js'
 import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first true range: 1. */
@@ -24,13 +25,9 @@ export function trange(
   return result
 }
 
+/** TA-Lib's `greatest = h − l; if (v2 > greatest) greatest = v2; if (v3 > greatest) …`, branch-free. */
 function trueRange(h: number, l: number, previousClose: number): number {
-  let greatest = h - l
-  const v2 = Math.abs(previousClose - h)
-  if (v2 > greatest) greatest = v2
-  const v3 = Math.abs(l - previousClose)
-  if (v3 > greatest) greatest = v3
-  return greatest
+  return keepGreater(keepGreater(h - l, Math.abs(previousClose - h)), Math.abs(l - previousClose))
 }
 
 /** Bars before the first ATR value: `period` (1 for period 1, the true range). */
