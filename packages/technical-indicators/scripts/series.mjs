@@ -72,9 +72,18 @@ function flat(n) {
   }
 }
 
-/** The fixture series: name → { open, high, low, close, volume }. */
+/**
+ * Per-bar periods for MAVP: below, inside and above the tested ranges, some fractional (TA-Lib
+ * truncates). Derived from the index only, so the price series above are unchanged.
+ */
+function withPeriods(s) {
+  const periods = s.close.map((_, i) => ((i * 7919) % 41) + ((i * 31) % 3 === 0 ? 0.5 : 0))
+  return { ...s, periods }
+}
+
+/** The fixture series: name → { open, high, low, close, volume, periods }. */
 export function fixtureSeries() {
-  return {
+  const series = {
     'random-walk': randomWalk(400, 1, 100, 0.02),
     'random-walk-long': randomWalk(1500, 2, 30000, 0.005),
     flat: flat(120),
@@ -83,4 +92,5 @@ export function fixtureSeries() {
     huge: randomWalk(300, 5, 4e9, 0.01),
     short: randomWalk(6, 6, 10, 0.05),
   }
+  return Object.fromEntries(Object.entries(series).map(([name, s]) => [name, withPeriods(s)]))
 }

@@ -164,6 +164,25 @@ export {
   type MacdPoint,
 } from './extra/oscillators.js'
 export {
+  htTrendline,
+  htTrendlineLookback,
+  HtTrendlineStream,
+  mama,
+  mamaLookback,
+  MamaStream,
+  type Mama,
+} from './extra/hilbert.js'
+export {
+  mavp,
+  mavpLookback,
+  MavpStream,
+  sarext,
+  sarextLookback,
+  SarextStream,
+  type PeriodValue,
+  type SarExtOptions,
+} from './extra/overlap-ext.js'
+export {
   adxr,
   adxrLookback,
   AdxrStream,

@@ -4,6 +4,9 @@ import type { Bar, MaType, Stream } from '../src/index.js'
 import {
   describeBatch,
   describeStreams,
+  expectEqualToTalib,
+  loadFixture,
+  series,
   type BatchCompute,
   type StreamSpec,
 } from './talib-harness.js'
@@ -41,6 +44,9 @@ const BATCH: Record<string, BatchCompute> = {
   minusDI: (s, p) => v(ti.minusDI(s.high, s.low, s.close, p.period)),
   dx: (s, p) => v(ti.dx(s.high, s.low, s.close, p.period)),
   adxr: (s, p) => v(ti.adxr(s.high, s.low, s.close, p.period)),
+  sarext: (s, p) => v(ti.sarext(s.high, s.low, p)),
+  htTrendline: (s) => v(ti.htTrendline(s.close)),
+  mavp: (s, p) => v(ti.mavp(s.close, s.periods, p.minPeriod, p.maxPeriod, type(p.maType))),
 }
 describeBatch(BATCH)
 
@@ -62,8 +68,66 @@ const STREAMS: Record<string, StreamSpec> = {
   minusDI: b((p) => new ti.MinusDiStream(p.period)),
   dx: b((p) => new ti.DxStream(p.period)),
   adxr: b((p) => new ti.AdxrStream(p.period)),
+  sarext: b((p) => new ti.SarextStream(p)),
+  htTrendline: c(() => new ti.HtTrendlineStream()),
 }
 describeStreams(STREAMS)
+
+describe('mama', () => {
+  // Not bit-exact: its phase is an arctangent, TA-Lib's from the C library, ours Math.atan, which
+  // differ in the last bit on some inputs, and the adaptive factor carries that on. Everything else
+  // is TA-Lib's arithmetic (HT_TRENDLINE, on the same Hilbert core, is exact above), so MAMA and
+  // FAMA are within 4 ulps; the stream equals the batch function exactly, with replaced bars.
+  const fixture = loadFixture('mama')
+  it.each(fixture.cases.map((c) => [`${c.series} ${JSON.stringify(c.params)}`, c] as const))(
+    'is within 4 ulps of TA-Lib on %s, and its stream equals it',
+    (_label, c) => {
+      const s = series[c.series]
+      if (s === undefined) throw new Error(c.series)
+      const got = ti.mama(s.close, c.params.fastLimit, c.params.slowLimit)
+      const stream = new ti.MamaStream(c.params.fastLimit, c.params.slowLimit)
+      s.close.forEach((x, i) => {
+        stream.update(x * 1.1)
+        const v = stream.replace(x)
+        expect(Object.is(v.mama, got.mama[i]) && Object.is(v.fama, got.fama[i])).toBe(true)
+      })
+      for (const o of ['mama', 'fama'] as const) {
+        ;(c.outputs[o] ?? []).forEach((w, i) => {
+          const g = got[o][i] as number
+          if (w === null) return expect(Number.isNaN(g)).toBe(true)
+          expect(Math.abs(g - w)).toBeLessThanOrEqual(4 * Number.EPSILON * Math.abs(w))
+        })
+      }
+    },
+  )
+})
+
+describe('mavp streaming equals TA-Lib bar by bar', () => {
+  // Its input is a value and a period per bar, so it has its own loop: every bar is first given as
+  // another value and period, then replaced.
+  const fixture = loadFixture('mavp')
+  it.each(fixture.cases.map((c) => [`${c.series} ${JSON.stringify(c.params)}`, c] as const))(
+    'on %s, with replaced last bars',
+    (_label, c) => {
+      const s = series[c.series]
+      if (s === undefined) throw new Error(c.series)
+      const p = c.params
+      const make = () => new ti.MavpStream(p.minPeriod, p.maxPeriod, type(p.maType))
+      const plain = make()
+      const replaced = make()
+      const a = new Float64Array(s.close.length)
+      const r = new Float64Array(s.close.length)
+      s.close.forEach((value, i) => {
+        const period = s.periods[i] as number
+        a[i] = plain.update({ value, period })
+        replaced.update({ value: value * 3, period: period + 7 })
+        r[i] = replaced.replace({ value, period })
+      })
+      expectEqualToTalib('mavp stream', a, c.outputs.value ?? [])
+      expectEqualToTalib('mavp stream with replace', r, c.outputs.value ?? [])
+    },
+  )
+})
 
 describe('lookbacks and parameters of the oscillators', () => {
   it('exports lookbacks equal to the first bar with a value', () => {
@@ -84,6 +148,11 @@ describe('lookbacks and parameters of the oscillators', () => {
     expect(first(ti.minusDI(high, low, close))).toBe(ti.diLookback())
     expect(first(ti.dx(high, low, close))).toBe(ti.dxLookback())
     expect(first(ti.adxr(high, low, close))).toBe(ti.adxrLookback())
+    expect(first(ti.sarext(high, low))).toBe(ti.sarextLookback())
+    expect(first(ti.mama(close).fama)).toBe(ti.mamaLookback())
+    expect(first(ti.htTrendline(close))).toBe(ti.htTrendlineLookback())
+    const periods = close.map((_, i) => 2 + (i % 20))
+    expect(first(ti.mavp(close, periods, 2, 30, 'ema'))).toBe(ti.mavpLookback(2, 30, 'ema'))
   })
 
   it('MACDFIX with a 1-bar signal: the signal is the line (TA-Lib misaligns it; no fixture)', () => {
@@ -104,6 +173,9 @@ describe('lookbacks and parameters of the oscillators', () => {
     expect(() => ti.ultosc([1], [1], [1], 0)).toThrow(RangeError)
     expect(() => ti.stochf([1], [1, 2], [1])).toThrow(/same length/)
     expect(ti.macdfix([]).macd).toEqual(new Float64Array())
+    expect(() => ti.mavp([1], [1], 10, 5)).toThrow(/maxPeriod/)
+    expect(() => ti.mama([1], 1.5)).toThrow(/fastLimit/)
+    expect(() => ti.sarext([1], [1], { accelerationLong: -1 })).toThrow(RangeError)
     expect([...ti.adxr([1, 2], [0, 1], [1, 1])].every(Number.isNaN)).toBe(true)
   })
 })

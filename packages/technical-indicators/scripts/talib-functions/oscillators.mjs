@@ -1,5 +1,5 @@
 // TA-Lib's MA, the oscillators with a moving-average type (APO, PPO, MACDEXT, STOCHF, STOCHRSI),
-// MACDFIX, ULTOSC and the directional-movement family (PLUS_DM, MINUS_DM, PLUS_DI, MINUS_DI, DX,
+// MACDFIX, ULTOSC, SAREXT, MAVP, MAMA, HT_TRENDLINE and the directional-movement family (PLUS_DM, MINUS_DM, PLUS_DI, MINUS_DI, DX,
 // ADXR). `maType` parameters are TA-Lib's TA_MAType codes (SMA 0 … T3 8; MAMA 7 is not ours).
 // See ../generate-talib-fixtures.mjs for the format.
 const TYPES = [0, 1, 2, 3, 4, 5, 6, 8]
@@ -125,4 +125,76 @@ export const FUNCTIONS = {
   minusDI: hlc('MINUS_DI', [{ period: 14 }, { period: 2 }, { period: 1 }]),
   dx: hlc('DX', [{ period: 14 }, { period: 5 }, { period: 2 }]),
   adxr: hlc('ADXR', [{ period: 14 }, { period: 5 }, { period: 2 }]),
+  sarext: {
+    name: 'SAREXT',
+    inputs: ['high', 'low'],
+    params: [
+      {},
+      {
+        startValue: 0,
+        offsetOnReverse: 0.01,
+        accelerationInitLong: 0.01,
+        accelerationLong: 0.03,
+        accelerationMaxLong: 0.25,
+        accelerationInitShort: 0.04,
+        accelerationShort: 0.01,
+        accelerationMaxShort: 0.1,
+      },
+      { startValue: 95, accelerationInitLong: 0.3, accelerationMaxLong: 0.2 },
+      { startValue: -120, offsetOnReverse: 0.05, accelerationShort: 0.5 },
+    ],
+    map: {
+      startValue: 'optInStartValue',
+      offsetOnReverse: 'optInOffsetOnReverse',
+      accelerationInitLong: 'optInAccelerationInitLong',
+      accelerationLong: 'optInAccelerationLong',
+      accelerationMaxLong: 'optInAccelerationMaxLong',
+      accelerationInitShort: 'optInAccelerationInitShort',
+      accelerationShort: 'optInAccelerationShort',
+      accelerationMaxShort: 'optInAccelerationMaxShort',
+    },
+    // The binding needs every optional input; these are TA-Lib's defaults, overridden by params.
+    fixed: {
+      optInStartValue: 0,
+      optInOffsetOnReverse: 0,
+      optInAccelerationInitLong: 0.02,
+      optInAccelerationLong: 0.02,
+      optInAccelerationMaxLong: 0.2,
+      optInAccelerationInitShort: 0.02,
+      optInAccelerationShort: 0.02,
+      optInAccelerationMaxShort: 0.2,
+    },
+    outputs: { value: 'outReal' },
+  },
+  mavp: {
+    name: 'MAVP',
+    inputs: ['close', 'periods'],
+    inputNames: { close: 'inReal', periods: 'inPeriods' },
+    params: [
+      { minPeriod: 2, maxPeriod: 30, maType: 0 },
+      { minPeriod: 5, maxPeriod: 20, maType: 1 },
+      { minPeriod: 3, maxPeriod: 12, maType: 2 },
+      { minPeriod: 2, maxPeriod: 8, maType: 6 },
+      { minPeriod: 4, maxPeriod: 9, maType: 8 },
+    ],
+    map: { minPeriod: 'optInMinPeriod', maxPeriod: 'optInMaxPeriod', maType: 'optInMAType' },
+    outputs: { value: 'outReal' },
+  },
+  mama: {
+    name: 'MAMA',
+    inputs: ['close'],
+    params: [
+      { fastLimit: 0.5, slowLimit: 0.05 },
+      { fastLimit: 0.9, slowLimit: 0.2 },
+    ],
+    map: { fastLimit: 'optInFastLimit', slowLimit: 'optInSlowLimit' },
+    outputs: { mama: 'outMAMA', fama: 'outFAMA' },
+  },
+  htTrendline: {
+    name: 'HT_TRENDLINE',
+    inputs: ['close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
 }

@@ -1,0 +1,265 @@
+import { assertFinite } from '../internal/validate.js'
+import { Kernel, runClose, Window } from './kernel.js'
+
+// John Ehlers' Hilbert-transform machinery as TA-Lib writes it (ta_MAMA.c, ta_HT_TRENDLINE.c and
+// the HILBERT macros of ta_utility.h): a 4-bar WMA of the price, then four Hilbert transforms that
+// alternate between two sets of state on even and odd bars, and the dominant cycle period.
+
+const A = 0.0962
+const B = 0.5769
+const RAD2DEG = 180.0 / (4.0 * Math.atan(1))
+
+/** One Hilbert transform (TA-Lib's DO_HILBERT_TRANSFORM), its even and odd states. */
+class Hilbert {
+  readonly odd = new Float64Array(3)
+  readonly even = new Float64Array(3)
+  prevOdd = 0
+  prevEven = 0
+  prevInputOdd = 0
+  prevInputEven = 0
+
+  step(input: number, idx: number, even: boolean, adjustedPrevPeriod: number): number {
+    const t = A * input
+    const slots = even ? this.even : this.odd
+    let v = -(slots[idx] as number)
+    slots[idx] = t
+    v += t
+    if (even) {
+      v -= this.prevEven
+      this.prevEven = B * this.prevInputEven
+      v += this.prevEven
+      this.prevInputEven = input
+    } else {
+      v -= this.prevOdd
+      this.prevOdd = B * this.prevInputOdd
+      v += this.prevOdd
+      this.prevInputOdd = input
+    }
+    return v * adjustedPrevPeriod
+  }
+}
+
+/**
+ * The shared core: fed every price from the first bar, it smooths (after 3 priming bars), runs
+ * the transforms from bar `start` on, and keeps the dominant cycle `period` up to date. `step`
+ * returns false while the core is still priming (before `start`).
+ */
+class HilbertCore {
+  private readonly start: number
+  private readonly prices = new Window(4)
+  private periodWMASum = 0
+  private periodWMASub = 0
+  private trailingWMAValue = 0
+  private hilbertIdx = 0
+  private readonly detrender = new Hilbert()
+  private readonly q1h = new Hilbert()
+  private readonly jIh = new Hilbert()
+  private readonly jQh = new Hilbert()
+  private prevI2 = 0
+  private prevQ2 = 0
+  private re = 0
+  private im = 0
+  private i1ForOddPrev2 = 0
+  private i1ForOddPrev3 = 0
+  private i1ForEvenPrev2 = 0
+  private i1ForEvenPrev3 = 0
+  /** The dominant cycle period after the last bar. */
+  period = 0
+  /** The in-phase component divisor and quadrature of the last bar (MAMA's phase). */
+  q1 = 0
+  i1 = 0
+  i = 0
+
+  constructor(start: number) {
+    this.start = start
+  }
+
+  /** TA-Lib's DO_PRICE_WMA: a 4-bar WMA with its running sums. */
+  private smooth(x: number): number {
+    this.periodWMASub += x
+    this.periodWMASub -= this.trailingWMAValue
+    this.periodWMASum += x * 4.0
+    this.trailingWMAValue = this.prices.at(3)
+    const smoothed = this.periodWMASum * 0.1
+    this.periodWMASum -= this.periodWMASub
+    return smoothed
+  }
+
+  step(x: number): boolean {
+    const today = this.i++
+    this.prices.push(x)
+    if (today < 3) {
+      this.periodWMASub += x
+      this.periodWMASum += x * (today + 1)
+      return false
+    }
+    if (today < this.start) {
+      this.smooth(x)
+      return false
+    }
+    const adjustedPrevPeriod = 0.075 * this.period + 0.54
+    const smoothed = this.smooth(x)
+    const even = today % 2 === 0
+    const idx = this.hilbertIdx
+    const detrender = this.detrender.step(smoothed, idx, even, adjustedPrevPeriod)
+    const q1 = this.q1h.step(detrender, idx, even, adjustedPrevPeriod)
+    const i1 = even ? this.i1ForEvenPrev3 : this.i1ForOddPrev3
+    const jI = this.jIh.step(i1, idx, even, adjustedPrevPeriod)
+    const jQ = this.jQh.step(q1, idx, even, adjustedPrevPeriod)
+    if (even && ++this.hilbertIdx === 3) this.hilbertIdx = 0
+    const q2 = 0.2 * (q1 + jI) + 0.8 * this.prevQ2
+    const i2 = 0.2 * (i1 - jQ) + 0.8 * this.prevI2
+    if (even) {
+      this.i1ForOddPrev3 = this.i1ForOddPrev2
+      this.i1ForOddPrev2 = detrender
+    } else {
+      this.i1ForEvenPrev3 = this.i1ForEvenPrev2
+      this.i1ForEvenPrev2 = detrender
+    }
+    this.q1 = q1
+    this.i1 = i1
+    this.re = 0.2 * (i2 * this.prevI2 + q2 * this.prevQ2) + 0.8 * this.re
+    this.im = 0.2 * (i2 * this.prevQ2 - q2 * this.prevI2) + 0.8 * this.im
+    this.prevQ2 = q2
+    this.prevI2 = i2
+    const previous = this.period
+    let period = previous
+    if (this.im !== 0.0 && this.re !== 0.0)
+      period = 360.0 / (Math.atan(this.im / this.re) * RAD2DEG)
+    let bound = 1.5 * previous
+    if (period > bound) period = bound
+    bound = 0.67 * previous
+    if (period < bound) period = bound
+    if (period < 6) period = 6
+    else if (period > 50) period = 50
+    this.period = 0.2 * period + 0.8 * previous
+    return true
+  }
+}
+
+export interface Mama {
+  readonly mama: Float64Array
+  readonly fama: Float64Array
+}
+
+/** Bars before the first MAMA value: 32. */
+export function mamaLookback(fastLimit = 0.5, slowLimit = 0.05): number {
+  for (const [name, v] of [
+    ['fastLimit', fastLimit],
+    ['slowLimit', slowLimit],
+  ] as const) {
+    assertFinite(name, v)
+    if (v < 0.01 || v > 0.99) throw new RangeError(`${name} must be from 0.01 to 0.99, got ${v}`)
+  }
+  return 32
+}
+
+/** Streaming MAMA (also the core of `mama`). @see TA-Lib ta_MAMA.c */
+export class MamaStream extends Kernel<number, { mama: number; fama: number }> {
+  readonly lookback: number
+  private readonly fastLimit: number
+  private readonly slowLimit: number
+  private readonly core = new HilbertCore(12)
+  private mama = 0
+  private fama = 0
+  private prevPhase = 0
+
+  constructor(fastLimit = 0.5, slowLimit = 0.05) {
+    super()
+    this.lookback = mamaLookback(fastLimit, slowLimit)
+    this.fastLimit = fastLimit
+    this.slowLimit = slowLimit
+  }
+
+  protected step(x: number): { mama: number; fama: number } {
+    // The phase uses the quadrature and in-phase components before the period update, so the
+    // core's step is split: it stores them, and the period it updates is only read next bar.
+    const today = this.core.i
+    if (!this.core.step(x)) return { mama: NaN, fama: NaN }
+    const { q1, i1 } = this.core
+    const phase = i1 !== 0.0 ? Math.atan(q1 / i1) * RAD2DEG : 0.0
+    let delta = this.prevPhase - phase
+    this.prevPhase = phase
+    if (delta < 1.0) delta = 1.0
+    let alpha: number
+    if (delta > 1.0) {
+      alpha = this.fastLimit / delta
+      if (alpha < this.slowLimit) alpha = this.slowLimit
+    } else {
+      alpha = this.fastLimit
+    }
+    this.mama = alpha * x + (1 - alpha) * this.mama
+    alpha *= 0.5
+    this.fama = alpha * this.mama + (1 - alpha) * this.fama
+    if (today < this.lookback) return { mama: NaN, fama: NaN }
+    return { mama: this.mama, fama: this.fama }
+  }
+}
+
+/**
+ * MESA adaptive moving average (John Ehlers): an EMA whose factor follows the rate of change of
+ * the Hilbert-transform phase, between `slowLimit` and `fastLimit`; FAMA follows MAMA with half
+ * the factor. Warm-up 32. TA-Lib takes `atan` from the C library, we from `Math.atan`; they can
+ * differ in the last bit, which the adaptive factor carries on: within 4 ulps of TA-Lib, not always
+ * to the bit (see the tests). @see TA-Lib ta_MAMA.c
+ */
+export function mama(
+  close: ArrayLike<number>,
+  fastLimit = 0.5,
+  slowLimit = 0.05,
+  out: { mama?: Float64Array; fama?: Float64Array } = {},
+): Mama {
+  const n = close.length
+  const m = out.mama ?? new Float64Array(n)
+  const f = out.fama ?? new Float64Array(n)
+  if (m.length < n || f.length < n) throw new RangeError('output buffer too short')
+  const stream = new MamaStream(fastLimit, slowLimit)
+  for (let i = 0; i < n; i++) {
+    const v = stream.next(close[i] as number)
+    m[i] = v.mama
+    f[i] = v.fama
+  }
+  return { mama: m, fama: f }
+}
+
+/** Bars before the first HT_TRENDLINE value: 63. */
+export function htTrendlineLookback(): number {
+  return 63
+}
+
+/** Streaming HT_TRENDLINE (also the core of `htTrendline`). @see TA-Lib ta_HT_TRENDLINE.c */
+export class HtTrendlineStream extends Kernel<number, number> {
+  readonly lookback = 63
+  private readonly core = new HilbertCore(37)
+  private readonly prices = new Window(50)
+  private smoothPeriod = 0
+  private iTrend1 = 0
+  private iTrend2 = 0
+  private iTrend3 = 0
+
+  protected step(x: number): number {
+    const today = this.core.i
+    this.prices.push(x)
+    if (!this.core.step(x)) return NaN
+    this.smoothPeriod = 0.33 * this.core.period + 0.67 * this.smoothPeriod
+    const count = Math.trunc(this.smoothPeriod + 0.5)
+    let mean = 0.0
+    for (let back = 0; back < count; back++) mean += this.prices.at(back)
+    if (count > 0) mean = mean / count
+    const trend = (4.0 * mean + 3.0 * this.iTrend1 + 2.0 * this.iTrend2 + this.iTrend3) / 10.0
+    this.iTrend3 = this.iTrend2
+    this.iTrend2 = this.iTrend1
+    this.iTrend1 = mean
+    return today < this.lookback ? NaN : trend
+  }
+}
+
+/**
+ * Hilbert transform instantaneous trendline (John Ehlers): the mean of the prices over the
+ * smoothed dominant cycle period, weighted 4:3:2:1 over its last four values. Warm-up 63. Equal to
+ * TA-Lib on every fixture bar; its cycle period comes from an arctangent (`Math.atan` here, the C
+ * library's in TA-Lib), which on rare inputs differ in the last bit. @see TA-Lib ta_HT_TRENDLINE.c
+ */
+export function htTrendline(close: ArrayLike<number>, out?: Float64Array): Float64Array {
+  return runClose(new HtTrendlineStream(), close, out)
+}
