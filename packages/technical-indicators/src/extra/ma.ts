@@ -4,8 +4,9 @@ import { DemaStream, EmaKernel, KamaStream, T3Stream, TemaStream, TrimaStream } 
 
 /**
  * The moving averages TA-Lib's MA-type parameter selects (TA_MAType, in its order: SMA 0, EMA 1,
- * WMA 2, DEMA 3, TEMA 4, TRIMA 5, KAMA 6, MAMA 7, T3 8). MAMA is not offered: it is an adaptive
- * Hilbert-transform average with two outputs that TA-Lib itself only half-supports as an MA type.
+ * WMA 2, DEMA 3, TEMA 4, TRIMA 5, KAMA 6, MAMA 7, T3 8). MAMA is not a type here: it has two
+ * outputs and limits instead of a period (TA_MA silently uses fixed limits), so it is its own
+ * function, `mama`.
  */
 export type MaType = 'sma' | 'ema' | 'wma' | 'dema' | 'tema' | 'trima' | 'kama' | 't3'
 
