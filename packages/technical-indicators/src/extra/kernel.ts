@@ -1,24 +1,25 @@
 import type { Bar, Stream } from '../stream.js'
 import { output } from '../internal/validate.js'
 
-type Saved = Map<string, unknown>
+/** A kernel's state: numbers, copies of typed arrays, nested states (plain data, JSON-friendly). */
+type Saved = { [key: string]: unknown }
 
 function save(target: object): Saved {
-  const saved: Saved = new Map()
+  const saved: Saved = {}
   for (const [key, value] of Object.entries(target)) {
     if (key === 'snapshot') continue
-    if (ArrayBuffer.isView(value)) saved.set(key, (value as Float64Array).slice())
-    else if (typeof value === 'object' && value !== null) saved.set(key, save(value as object))
-    else if (typeof value !== 'function') saved.set(key, value)
+    if (ArrayBuffer.isView(value)) saved[key] = (value as Float64Array).slice()
+    else if (typeof value === 'object' && value !== null) saved[key] = save(value as object)
+    else if (typeof value !== 'function') saved[key] = value
   }
   return saved
 }
 
 function restore(target: object, saved: Saved): void {
   const t = target as Record<string, unknown>
-  for (const [key, value] of saved) {
+  for (const [key, value] of Object.entries(saved)) {
     const current = t[key]
-    if (ArrayBuffer.isView(current)) (current as Float64Array).set(value as Float64Array)
+    if (ArrayBuffer.isView(current)) (current as Float64Array).set(value as ArrayLike<number>)
     else if (typeof current === 'object' && current !== null) restore(current, value as Saved)
     else t[key] = value
   }

@@ -165,6 +165,69 @@ const SPECS: readonly Spec[] = [
     ],
   ],
   ['bop', 'BopStream', 'bar', []],
+  ['rocr', 'RocrStream', 'close', [['period', 10]]],
+  ['rocr100', 'Rocr100Stream', 'close', [['period', 10]]],
+  ['var', 'VarianceStream', 'close', [['period', 5]]],
+  ['linearreg_intercept', 'LinearregInterceptStream', 'close', [['period', 14]]],
+  ['linearreg_angle', 'LinearregAngleStream', 'close', [['period', 14]]],
+  ['midpoint', 'MidpointStream', 'close', [['period', 14]]],
+  ['max', 'MaxStream', 'close', [['period', 30]]],
+  ['min', 'MinStream', 'close', [['period', 30]]],
+  ['sum', 'SumStream', 'close', [['period', 30]]],
+  ['ht_trendline', 'HtTrendlineStream', 'close', []],
+  [
+    'mama',
+    'MamaStream',
+    'close',
+    [
+      ['fastLimit', 0.5],
+      ['slowLimit', 0.05],
+    ],
+    ['mama', 'fama'],
+  ],
+  ['macdfix', 'MacdfixStream', 'close', [['signal', 9]], ['macd', 'signal', 'histogram']],
+  ['midprice', 'MidpriceStream', 'bar', [['period', 14]]],
+  ['aroonosc', 'AroonoscStream', 'bar', [['period', 14]]],
+  ['adxr', 'AdxrStream', 'bar', [['period', 14]]],
+  ['plus_di', 'PlusDiStream', 'bar', [['period', 14]]],
+  ['minus_di', 'MinusDiStream', 'bar', [['period', 14]]],
+  ['plus_dm', 'PlusDmStream', 'bar', [['period', 14]]],
+  ['minus_dm', 'MinusDmStream', 'bar', [['period', 14]]],
+  [
+    'adosc',
+    'AdoscStream',
+    'bar',
+    [
+      ['fast', 3],
+      ['slow', 10],
+    ],
+  ],
+  ['avgprice', 'AvgpriceStream', 'bar', []],
+  ['medprice', 'MedpriceStream', 'bar', []],
+  ['typprice', 'TyppriceStream', 'bar', []],
+  ['wclprice', 'WclpriceStream', 'bar', []],
+  ['donchian', 'DonchianStream', 'bar', [['period', 20]], ['upper', 'middle', 'lower']],
+  [
+    'keltner',
+    'KeltnerStream',
+    'bar',
+    [
+      ['period', 20],
+      ['multiplier', 2],
+      ['atrPeriod', 10],
+    ],
+    ['upper', 'middle', 'lower'],
+  ],
+  [
+    'supertrend',
+    'SupertrendStream',
+    'bar',
+    [
+      ['period', 10],
+      ['multiplier', 3],
+    ],
+    ['value', 'direction'],
+  ],
 ]
 
 type StreamClass = new (...params: number[]) => Stream<number, unknown> | Stream<Bar, unknown>
@@ -174,7 +237,8 @@ function build(): ReadonlyMap<string, IndicatorDefinition> {
   const map = new Map<string, IndicatorDefinition>()
   for (const [name, className, input, params, outputs = []] of SPECS) {
     const Class = exports[className]
-    if (typeof Class !== 'function') continue
+    // A listed class that technical-indicators does not export is a bug here: fail at import.
+    if (typeof Class !== 'function') throw new Error(`technical-indicators exports no ${className}`)
     map.set(name, {
       name,
       input,

@@ -42,6 +42,18 @@ function mismatch(path: string): TradingAlertsError {
   )
 }
 
+/** Plain data from its JSON form: `$u` undefined, `$n` non-finite numbers, `$ta` typed arrays. */
+function materialize(d: StateJson, path: string): unknown {
+  if (d === null || typeof d !== 'object') return d
+  if (Array.isArray(d)) return d.map((x, i) => materialize(x, `${path}[${i}]`))
+  if (d.$u === true) return undefined
+  if (typeof d.$n === 'string') return unnum(d, path)
+  if (Array.isArray(d.$ta)) return Float64Array.from(d.$ta, (x) => unnum(x, path))
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(d)) out[k] = materialize(x, `${path}.${k}`)
+  return out
+}
+
 /** The state of `stream` as JSON-safe data. */
 export function snapshotState(stream: object): StateJson {
   const walk = (v: unknown, depth: number): StateJson => {
@@ -87,8 +99,9 @@ export function restoreState<T extends object>(stream: T, state: StateJson): T {
     if (current === undefined) {
       if (d !== null && typeof d === 'object' && !Array.isArray(d) && d.$u === true)
         return undefined
-      // A field that starts undefined may hold a number later.
-      return typeof d === 'object' && d !== null && !Array.isArray(d) ? unnum(d, path) : d
+      // A field that starts undefined may hold a value later: a number, or plain data such as the
+      // last bar's saved state, rebuilt as it was (typed arrays as Float64Array).
+      return materialize(d, path)
     }
     if (isTypedArray(current)) {
       if (d === null || typeof d !== 'object' || Array.isArray(d) || !Array.isArray(d.$ta)) {
