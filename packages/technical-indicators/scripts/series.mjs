@@ -72,6 +72,17 @@ function flat(n) {
   }
 }
 
+/** A NaN here and there in each input (a missing value a caller forgot to fill). */
+function withNaN(s) {
+  const poke = (a, at) => at.forEach((i) => (a[i] = NaN))
+  poke(s.open, [90])
+  poke(s.high, [60, 150])
+  poke(s.low, [100])
+  poke(s.close, [120, 220])
+  poke(s.volume, [180])
+  return s
+}
+
 /**
  * Per-bar periods for MAVP: below, inside and above the tested ranges, some fractional (TA-Lib
  * truncates). Derived from the index only, so the price series above are unchanged.
@@ -91,6 +102,7 @@ export function fixtureSeries() {
     tiny: randomWalk(300, 4, 2e-7, 0.03),
     huge: randomWalk(300, 5, 4e9, 0.01),
     short: randomWalk(6, 6, 10, 0.05),
+    'with-nan': withNaN(randomWalk(300, 7, 100, 0.02)),
   }
   return Object.fromEntries(Object.entries(series).map(([name, s]) => [name, withPeriods(s)]))
 }

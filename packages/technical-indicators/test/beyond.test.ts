@@ -149,8 +149,13 @@ describe('donchian', () => {
           expect(Number.isNaN(d.upper[i] as number)).toBe(true)
           continue
         }
-        const hi = Math.max(...s.high.slice(i - p + 1, i + 1))
-        const lo = Math.min(...s.low.slice(i - p + 1, i + 1))
+        const highs = s.high.slice(i - p + 1, i + 1)
+        const lows = s.low.slice(i - p + 1, i + 1)
+        // A window with a NaN: TA-Lib's MAX and MIN decide (tested against TA-Lib in extra.test).
+        const nan = [...highs, ...lows].some(Number.isNaN)
+        const one = p === 1
+        const hi = (nan ? (one ? highs[0] : ti.max(s.high, p)[i]) : Math.max(...highs)) as number
+        const lo = (nan ? (one ? lows[0] : ti.min(s.low, p)[i]) : Math.min(...lows)) as number
         expect([d.upper[i], d.lower[i], d.middle[i]]).toEqual([hi, lo, (hi + lo) / 2])
       }
       streamEqualsBatch(() => new ti.DonchianStream(p) as never, { ...d }, name)
@@ -306,10 +311,16 @@ describe('supertrend', () => {
 })
 
 describe('ichimoku', () => {
-  const mid = (h: readonly number[], l: readonly number[], i: number, p: number) =>
-    i < p - 1
-      ? NaN
-      : (Math.max(...h.slice(i - p + 1, i + 1)) + Math.min(...l.slice(i - p + 1, i + 1))) / 2
+  const mid = (h: readonly number[], l: readonly number[], i: number, p: number) => {
+    if (i < p - 1) return NaN
+    const highs = h.slice(i - p + 1, i + 1)
+    const lows = l.slice(i - p + 1, i + 1)
+    // A window with a NaN: TA-Lib's MAX and MIN decide (tested against TA-Lib in extra.test).
+    if ([...highs, ...lows].some(Number.isNaN)) {
+      return ((ti.max(h, p)[i] as number) + (ti.min(l, p)[i] as number)) / 2
+    }
+    return (Math.max(...highs) + Math.min(...lows)) / 2
+  }
 
   it.each(names)(
     'is the window midpoints, the spans drawn ahead, computed plainly, on %s',

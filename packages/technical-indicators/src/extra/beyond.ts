@@ -3,6 +3,7 @@ import { assertFinite, assertPeriod, assertSameLength, output } from '../interna
 import { EmaStream } from '../overlap/ema.js'
 import { WmaStream } from '../overlap/wma.js'
 import { AtrStream } from '../volatility/atr.js'
+import { RunningExtreme } from '../internal/extreme.js'
 import { Kernel, runBars, runClose, Window } from './kernel.js'
 
 /** Bars before the first HMA value: `period − 1 + ⌊√period⌋ − 1`. */
@@ -61,24 +62,20 @@ export function donchianLookback(period = 20): number {
 /** Streaming Donchian channel (also the core of `donchian`). */
 export class DonchianStream extends Kernel<Bar, { upper: number; middle: number; lower: number }> {
   readonly lookback: number
-  private readonly highs: Window
-  private readonly lows: Window
+  private readonly highs: RunningExtreme
+  private readonly lows: RunningExtreme
 
   constructor(period = 20) {
     super()
     this.lookback = donchianLookback(period)
-    this.highs = new Window(period)
-    this.lows = new Window(period)
+    this.highs = new RunningExtreme(period, true)
+    this.lows = new RunningExtreme(period, false)
   }
 
   protected step(bar: Bar): { upper: number; middle: number; lower: number } {
-    this.highs.push(bar.high)
-    this.lows.push(bar.low)
-    if (!this.highs.full) return { upper: NaN, middle: NaN, lower: NaN }
-    let upper = -Infinity
-    let lower = Infinity
-    for (const v of this.highs.values) if (v > upper) upper = v
-    for (const v of this.lows.values) if (v < lower) lower = v
+    const upper = this.highs.push(bar.high)
+    const lower = this.lows.push(bar.low)
+    if (this.highs.count <= this.lookback) return { upper: NaN, middle: NaN, lower: NaN }
     return { upper, middle: (upper + lower) / 2, lower }
   }
 }
@@ -86,7 +83,8 @@ export class DonchianStream extends Kernel<Bar, { upper: number; middle: number;
 /**
  * Donchian channel: the highest high and lowest low of the last `period` bars (this one
  * included), and their midpoint. Warm-up `period − 1`. Source: Richard Donchian; TradingView
- * `ta.highest` / `ta.lowest`.
+ * `ta.highest` / `ta.lowest`. The bands are TA-Lib's MAX of the highs and MIN of the lows, NaN
+ * handling included.
  */
 export function donchian(
   high: ArrayLike<number>,
@@ -372,8 +370,9 @@ type IchimokuPoint = { tenkan: number; kijun: number; spanA: number; spanB: numb
 export class IchimokuStream extends Kernel<Bar, IchimokuPoint> {
   readonly lookback: number
   private readonly p: Required<IchimokuOptions>
-  private readonly highs: Window
-  private readonly lows: Window
+  /** Highest highs and lowest lows of the tenkan, kijun and span B windows (TA-Lib's MAX / MIN). */
+  private readonly highs: RunningExtreme[]
+  private readonly lows: RunningExtreme[]
   /** Leading spans as computed, `displacement` of them: the oldest is drawn over this bar. */
   private readonly leadA: Window
   private readonly leadB: Window
@@ -382,34 +381,25 @@ export class IchimokuStream extends Kernel<Bar, IchimokuPoint> {
     super()
     this.p = ichimokuParams(options)
     this.lookback = ichimokuLookback(options)
-    const size = Math.max(this.p.tenkan, this.p.kijun, this.p.spanB)
-    this.highs = new Window(size)
-    this.lows = new Window(size)
+    const periods = [this.p.tenkan, this.p.kijun, this.p.spanB]
+    this.highs = periods.map((period) => new RunningExtreme(period, true))
+    this.lows = periods.map((period) => new RunningExtreme(period, false))
     this.leadA = new Window(this.p.displacement)
     this.leadB = new Window(this.p.displacement)
   }
 
-  /** The midpoint of the highest high and lowest low of the last `period` bars. */
-  private mid(period: number): number {
-    if (this.highs.count < period) return NaN
-    let high = -Infinity
-    let low = Infinity
-    for (let back = 0; back < period; back++) {
-      const h = this.highs.at(back)
-      const l = this.lows.at(back)
-      if (h > high) high = h
-      if (l < low) low = l
-    }
+  /** The midpoint of the highest high and lowest low of window `k` (NaN until it is full). */
+  private mid(k: number, bar: Bar): number {
+    const high = (this.highs[k] as RunningExtreme).push(bar.high)
+    const low = (this.lows[k] as RunningExtreme).push(bar.low)
     return (high + low) / 2
   }
 
   protected step(bar: Bar): IchimokuPoint {
-    this.highs.push(bar.high)
-    this.lows.push(bar.low)
-    const tenkan = this.mid(this.p.tenkan)
-    const kijun = this.mid(this.p.kijun)
+    const tenkan = this.mid(0, bar)
+    const kijun = this.mid(1, bar)
     this.leadA.push((tenkan + kijun) / 2)
-    this.leadB.push(this.mid(this.p.spanB))
+    this.leadB.push(this.mid(2, bar))
     const d = this.p.displacement
     const spanA = this.leadA.full ? this.leadA.at(d - 1) : NaN
     const spanB = this.leadB.full ? this.leadB.at(d - 1) : NaN
@@ -419,7 +409,7 @@ export class IchimokuStream extends Kernel<Bar, IchimokuPoint> {
 
 /**
  * Ichimoku Kinko Hyo (Goichi Hosoda): tenkan-sen and kijun-sen are the midpoints of the highest
- * high and lowest low of the last 9 and 26 bars; the leading spans A (`(tenkan + kijun) / 2`) and
+ * high and lowest low of the last 9 and 26 bars (TA-Lib's MAX and MIN, NaN handling included); the leading spans A (`(tenkan + kijun) / 2`) and
  * B (the 52-bar midpoint) are drawn `displacement` bars ahead counting the bar itself, so the value
  * at bar `i` is the one computed at bar `i − displacement + 1` (TradingView's built-in, `offset =
  * displacement − 1`): the cloud over bar `i`. The lagging span (chikou) is the close drawn

@@ -243,6 +243,7 @@ export class AdxrStream extends Kernel<Bar, number> {
   readonly lookback: number
   private readonly adx: AdxStream
   private readonly values: Window
+  private i = 0
 
   constructor(period = 14) {
     super()
@@ -253,7 +254,7 @@ export class AdxrStream extends Kernel<Bar, number> {
 
   protected step(bar: Bar): number {
     const a = this.adx.update(bar)
-    if (Number.isNaN(a)) return NaN
+    if (this.i++ < this.adx.lookback) return NaN
     this.values.push(a)
     if (!this.values.full) return NaN
     return (a + this.values.at(this.values.values.length - 1)) / 2.0

@@ -1,5 +1,6 @@
 import type { Bar } from '../stream.js'
 import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
+import { RunningExtreme } from '../internal/extreme.js'
 import { Kernel, runBars, runClose, Window } from './kernel.js'
 import { EmaKernel } from './overlap.js'
 
@@ -200,39 +201,25 @@ export function aroonLookback(period = 14): number {
 export class AroonStream extends Kernel<Bar, { down: number; up: number }> {
   readonly lookback: number
   private readonly period: number
-  private readonly highs: Window
-  private readonly lows: Window
+  private readonly highs: RunningExtreme
+  private readonly lows: RunningExtreme
 
   constructor(period = 14) {
     super()
     this.lookback = aroonLookback(period)
     this.period = period
-    this.highs = new Window(period + 1)
-    this.lows = new Window(period + 1)
+    // The window is period + 1 bars; on ties the latest wins (TA-Lib's `>=` and `<=`).
+    this.highs = new RunningExtreme(period + 1, true, true)
+    this.lows = new RunningExtreme(period + 1, false, true)
   }
 
-  /** Bars since the highest high and the lowest low (the latest on ties, as TA-Lib). */
+  /** Bars since the highest high and the lowest low, tracked as TA-Lib tracks them. */
   protected ages(bar: Bar): { high: number; low: number } | undefined {
-    this.highs.push(bar.high)
     this.lows.push(bar.low)
-    if (!this.highs.full) return undefined
-    let highAge = this.period
-    let lowAge = this.period
-    let highest = this.highs.at(this.period)
-    let lowest = this.lows.at(this.period)
-    for (let back = this.period - 1; back >= 0; back--) {
-      const h = this.highs.at(back)
-      const l = this.lows.at(back)
-      if (h >= highest) {
-        highest = h
-        highAge = back
-      }
-      if (l <= lowest) {
-        lowest = l
-        lowAge = back
-      }
-    }
-    return { high: highAge, low: lowAge }
+    this.highs.push(bar.high)
+    if (this.highs.count <= this.period) return undefined
+    const today = this.highs.count - 1
+    return { high: today - this.highs.index, low: today - this.lows.index }
   }
 
   protected step(bar: Bar): { down: number; up: number } {

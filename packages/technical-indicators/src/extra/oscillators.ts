@@ -1,6 +1,7 @@
 import type { Bar } from '../stream.js'
 import { RsiStream, rsiLookback } from '../momentum/rsi.js'
 import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
+import { RunningExtreme } from '../internal/extreme.js'
 import { Kernel, runBars, runClose, Window } from './kernel.js'
 import { maKernel, type MaType } from './ma.js'
 import { EmaKernel } from './overlap.js'
@@ -249,35 +250,29 @@ export function stochfLookback(fastK = 5, fastD = 3, maType: MaType = 'sma'): nu
 /** Streaming fast stochastic (also the core of `stochf` and `stochrsi`). @see TA-Lib ta_STOCHF.c */
 export class StochfStream extends Kernel<Bar, { k: number; d: number }> {
   readonly lookback: number
-  private readonly highs: Window
-  private readonly lows: Window
+  private readonly first: number
+  private readonly highs: RunningExtreme
+  private readonly lows: RunningExtreme
   private readonly d: Kernel<number, number>
 
   constructor(fastK = 5, fastD = 3, maType: MaType = 'sma') {
     super()
     this.lookback = stochfLookback(fastK, fastD, maType)
-    this.highs = new Window(fastK)
-    this.lows = new Window(fastK)
+    this.first = fastK - 1
+    this.highs = new RunningExtreme(fastK, true)
+    this.lows = new RunningExtreme(fastK, false)
     this.d = maKernel(fastD, maType)
   }
 
   protected step(bar: Bar): { k: number; d: number } {
-    this.highs.push(bar.high)
-    this.lows.push(bar.low)
-    if (!this.highs.full) return { k: NaN, d: NaN }
-    const size = this.highs.values.length
-    let highest = this.highs.at(0)
-    let lowest = this.lows.at(0)
-    for (let back = 1; back < size; back++) {
-      const h = this.highs.at(back)
-      const l = this.lows.at(back)
-      if (h > highest) highest = h
-      if (l < lowest) lowest = l
-    }
+    const lowest = this.lows.push(bar.low)
+    const highest = this.highs.push(bar.high)
+    const i = this.highs.count - 1
+    if (i < this.first) return { k: NaN, d: NaN }
     const diff = (highest - lowest) / 100.0
     const k = diff !== 0.0 ? (bar.close - lowest) / diff : 0.0
     const d = this.d.next(k)
-    if (this.highs.count - 1 < this.lookback) return { k: NaN, d: NaN }
+    if (i < this.lookback) return { k: NaN, d: NaN }
     return { k, d }
   }
 }
@@ -322,6 +317,7 @@ export class StochrsiStream extends Kernel<number, { k: number; d: number }> {
   private readonly rsi: RsiStream
   private readonly stoch: StochfStream
   private readonly bar = { open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN }
+  private i = 0
 
   constructor(period = 14, fastK = 5, fastD = 3, maType: MaType = 'sma') {
     super()
@@ -332,7 +328,7 @@ export class StochrsiStream extends Kernel<number, { k: number; d: number }> {
 
   protected step(x: number): { k: number; d: number } {
     const r = this.rsi.update(x)
-    if (Number.isNaN(r)) return { k: NaN, d: NaN }
+    if (this.i++ < this.rsi.lookback) return { k: NaN, d: NaN }
     this.bar.high = r
     this.bar.low = r
     this.bar.close = r

@@ -1,5 +1,6 @@
 import type { Bar } from '../stream.js'
 import { assertFinite, assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { RunningExtreme } from '../internal/extreme.js'
 import { Kernel, runBars, runClose, Window } from './kernel.js'
 
 /** TA-Lib's INT_EMA as a kernel: seeded with the mean of the first `period` values. */
@@ -375,11 +376,14 @@ export class MidpointStream extends WindowKernel {
   }
 
   protected value(): number {
-    let lowest = Infinity
-    let highest = -Infinity
-    for (const v of this.w.values) {
+    // TA-Lib's scan: from the oldest value, `if (v < lowest) … else if (v > highest) …`.
+    const w = this.w
+    let lowest = w.at(this.lookback)
+    let highest = lowest
+    for (let back = this.lookback - 1; back >= 0; back--) {
+      const v = w.at(back)
       if (v < lowest) lowest = v
-      if (v > highest) highest = v
+      else if (v > highest) highest = v
     }
     return (highest + lowest) / 2.0
   }
@@ -391,15 +395,18 @@ export function midpoint(close: ArrayLike<number>, period = 14, out?: Float64Arr
 }
 
 /** Streaming MAX. @see TA-Lib ta_MAX.c */
-export class MaxStream extends WindowKernel {
+export class MaxStream extends Kernel<number, number> {
+  readonly lookback: number
+  private readonly extreme: RunningExtreme
+
   constructor(period = 30) {
-    super(period, 'period')
+    super()
+    this.lookback = windowLookback(period)
+    this.extreme = new RunningExtreme(period, true)
   }
 
-  protected value(): number {
-    let highest = -Infinity
-    for (const v of this.w.values) if (v > highest) highest = v
-    return highest
+  protected step(x: number): number {
+    return this.extreme.push(x)
   }
 }
 
@@ -409,15 +416,18 @@ export function max(close: ArrayLike<number>, period = 30, out?: Float64Array): 
 }
 
 /** Streaming MIN. @see TA-Lib ta_MIN.c */
-export class MinStream extends WindowKernel {
+export class MinStream extends Kernel<number, number> {
+  readonly lookback: number
+  private readonly extreme: RunningExtreme
+
   constructor(period = 30) {
-    super(period, 'period')
+    super()
+    this.lookback = windowLookback(period)
+    this.extreme = new RunningExtreme(period, false)
   }
 
-  protected value(): number {
-    let lowest = Infinity
-    for (const v of this.w.values) if (v < lowest) lowest = v
-    return lowest
+  protected step(x: number): number {
+    return this.extreme.push(x)
   }
 }
 
@@ -474,10 +484,16 @@ export class MidpriceStream extends Kernel<Bar, number> {
     this.highs.push(bar.high)
     this.lows.push(bar.low)
     if (!this.highs.full) return NaN
-    let highest = -Infinity
-    let lowest = Infinity
-    for (const v of this.highs.values) if (v > highest) highest = v
-    for (const v of this.lows.values) if (v < lowest) lowest = v
+    // TA-Lib's scan: from the oldest bar, the low then the high of each.
+    const last = this.lookback
+    let lowest = this.lows.at(last)
+    let highest = this.highs.at(last)
+    for (let back = last - 1; back >= 0; back--) {
+      const l = this.lows.at(back)
+      if (l < lowest) lowest = l
+      const h = this.highs.at(back)
+      if (h > highest) highest = h
+    }
     return (highest + lowest) / 2.0
   }
 }

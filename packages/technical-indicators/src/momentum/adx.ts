@@ -60,21 +60,27 @@ export function adx(
     tr = smooth ? tr - tr / period + range : tr + range
     prevClose = close[today] as number
     if (!smooth) continue
-    let dx = Number.NaN
+    // A bar without a DX (no range) leaves the sums as they are, as TA-Lib; a NaN input gives a
+    // NaN DX, which TA-Lib carries into every later ADX, and so do we.
+    let dx = 0
+    let has = false
     if (!isZero(tr)) {
       const minusDI = 100.0 * (minusDM / tr)
       const plusDI = 100.0 * (plusDM / tr)
       const sum = minusDI + plusDI
-      if (!isZero(sum)) dx = 100.0 * (Math.abs(minusDI - plusDI) / sum)
+      if (!isZero(sum)) {
+        dx = 100.0 * (Math.abs(minusDI - plusDI) / sum)
+        has = true
+      }
     }
     if (today < lookback) {
-      if (dx === dx) sumDX += dx
+      if (has) sumDX += dx
     } else if (today === lookback) {
-      if (dx === dx) sumDX += dx
+      if (has) sumDX += dx
       prevADX = sumDX / period
       result[today] = prevADX
     } else {
-      if (dx === dx) prevADX = (prevADX * (period - 1) + dx) / period
+      if (has) prevADX = (prevADX * (period - 1) + dx) / period
       result[today] = prevADX
     }
   }
@@ -159,23 +165,27 @@ export class AdxStream {
     s.tr = smooth ? s.tr - s.tr / period + range : s.tr + range
     s.prevClose = bar.close
     if (!smooth) return Number.NaN
-    let dx = Number.NaN
+    let dx = 0
+    let has = false
     if (!isZero(s.tr)) {
       const minusDI = 100.0 * (s.minusDM / s.tr)
       const plusDI = 100.0 * (s.plusDM / s.tr)
       const sum = minusDI + plusDI
-      if (!isZero(sum)) dx = 100.0 * (Math.abs(minusDI - plusDI) / sum)
+      if (!isZero(sum)) {
+        dx = 100.0 * (Math.abs(minusDI - plusDI) / sum)
+        has = true
+      }
     }
     if (today < this.lookback) {
-      if (dx === dx) s.sumDX += dx
+      if (has) s.sumDX += dx
       return Number.NaN
     }
     if (today === this.lookback) {
-      if (dx === dx) s.sumDX += dx
+      if (has) s.sumDX += dx
       s.prevADX = s.sumDX / period
       return s.prevADX
     }
-    if (dx === dx) s.prevADX = (s.prevADX * (period - 1) + dx) / period
+    if (has) s.prevADX = (s.prevADX * (period - 1) + dx) / period
     return s.prevADX
   }
 }

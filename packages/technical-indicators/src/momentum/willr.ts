@@ -1,4 +1,6 @@
+import { RunningExtreme, hasNaN } from '../internal/extreme.js'
 import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { Kernel } from '../extra/kernel.js'
 
 /** Bars before the first Williams %R value: `period − 1`. */
 export function willrLookback(period = 14): number {
@@ -25,6 +27,21 @@ export function willr(
   const n = assertSameLength(high, low, close)
   const result = output(n, out, lookback)
   if (n <= lookback) return result
+  // With a NaN in the highs or lows, TA-Lib's way of tracking the extremes decides the values.
+  if (hasNaN(high) || hasNaN(low)) return willrTracked(high, low, close, period, result)
+  return willrDeques(high, low, close, period, result)
+}
+
+/** The fast path, without NaN: monotonic deques (its own function: the loop optimises best alone). */
+function willrDeques(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  period: number,
+  result: Float64Array,
+): Float64Array {
+  const n = high.length
+  const lookback = period - 1
   const maxQ = new Int32Array(n)
   const minQ = new Int32Array(n)
   let maxHead = 0
@@ -50,49 +67,48 @@ export function willr(
   return result
 }
 
-/** Streaming Williams %R: the same numbers as `willr` at each bar; `replace` swaps the last bar. */
-export class WillrStream {
+/** `willr` through the stream: TA-Lib's tracking of the extremes. */
+function willrTracked(
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  close: ArrayLike<number>,
+  period: number,
+  result: Float64Array,
+): Float64Array {
+  const stream = new WillrStream(period)
+  const bar = { high: 0, low: 0, close: 0 }
+  for (let i = 0; i < high.length; i++) {
+    bar.high = high[i] as number
+    bar.low = low[i] as number
+    bar.close = close[i] as number
+    const v = stream.next(bar)
+    if (i >= stream.lookback) result[i] = v
+  }
+  return result
+}
+
+type Hlc = { readonly high: number; readonly low: number; readonly close: number }
+
+/**
+ * Streaming Williams %R (also `willr` when an input holds NaN): the same numbers as `willr` at each
+ * bar; `replace` swaps the last bar. Extremes tracked as TA-Lib tracks them.
+ */
+export class WillrStream extends Kernel<Hlc, number> {
   readonly lookback: number
-  private readonly period: number
-  private readonly highs: Float64Array
-  private readonly lows: Float64Array
-  private count = 0
+  private readonly highs: RunningExtreme
+  private readonly lows: RunningExtreme
 
   constructor(period = 14) {
+    super()
     this.lookback = willrLookback(period)
-    this.period = period
-    this.highs = new Float64Array(period)
-    this.lows = new Float64Array(period)
+    this.highs = new RunningExtreme(period, true)
+    this.lows = new RunningExtreme(period, false)
   }
 
-  update(bar: { readonly high: number; readonly low: number; readonly close: number }): number {
-    this.count++
-    return this.apply(bar)
-  }
-
-  replace(bar: { readonly high: number; readonly low: number; readonly close: number }): number {
-    if (this.count === 0) return this.update(bar)
-    return this.apply(bar)
-  }
-
-  private apply(bar: {
-    readonly high: number
-    readonly low: number
-    readonly close: number
-  }): number {
-    const i = this.count - 1
-    const p = this.period
-    this.highs[i % p] = bar.high
-    this.lows[i % p] = bar.low
-    if (i < this.lookback) return Number.NaN
-    let highest = -Infinity
-    let lowest = Infinity
-    for (let j = 0; j < p; j++) {
-      const h = this.highs[j] as number
-      const l = this.lows[j] as number
-      if (h > highest) highest = h
-      if (l < lowest) lowest = l
-    }
+  protected step(bar: Hlc): number {
+    const lowest = this.lows.push(bar.low)
+    const highest = this.highs.push(bar.high)
+    if (this.highs.count <= this.lookback) return Number.NaN
     const diff = (highest - lowest) / -100.0
     return diff !== 0 ? (highest - bar.close) / diff : 0
   }
