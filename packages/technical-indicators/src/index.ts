@@ -164,6 +164,15 @@ export {
   type MacdPoint,
 } from './extra/oscillators.js'
 export {
+  beta,
+  betaLookback,
+  BetaStream,
+  correl,
+  correlLookback,
+  CorrelStream,
+  type Pair,
+} from './extra/pairs.js'
+export {
   htTrendline,
   htTrendlineLookback,
   HtTrendlineStream,

@@ -4,6 +4,7 @@ import type { Bar, Stream } from '../src/index.js'
 import {
   describeBatch,
   describeStreams,
+  expectEqualToTalib,
   loadFixture,
   series,
   type BatchCompute,
@@ -45,8 +46,38 @@ const BATCH: Record<string, BatchCompute> = {
   natr: (s, p) => v(ti.natr(s.high, s.low, s.close, p.period)),
   ad: (s) => v(ti.ad(s.high, s.low, s.close, s.volume)),
   adosc: (s, p) => v(ti.adosc(s.high, s.low, s.close, s.volume, p.fast, p.slow)),
+  beta: (s, p) => v(ti.beta(s.high, s.low, p.period)),
+  correl: (s, p) => v(ti.correl(s.high, s.low, p.period)),
 }
 describeBatch(BATCH)
+
+// BETA and CORREL take two series (the fixtures use the highs and the lows): their streams take
+// pairs, fed here with every pair first given as other values and replaced.
+describe.each([
+  ['beta', (p: number) => new ti.BetaStream(p)],
+  ['correl', (p: number) => new ti.CorrelStream(p)],
+] as const)('%s streaming equals TA-Lib bar by bar', (name, make) => {
+  const fixture = loadFixture(name)
+  it.each(fixture.cases.map((c) => [`${c.series} ${JSON.stringify(c.params)}`, c] as const))(
+    'on %s, with replaced last bars',
+    (_label, c) => {
+      const s = series[c.series]
+      if (s === undefined) throw new Error(c.series)
+      const plain = make(c.params.period as number)
+      const replaced = make(c.params.period as number)
+      const a = new Float64Array(s.high.length)
+      const r = new Float64Array(s.high.length)
+      s.high.forEach((x, i) => {
+        const y = s.low[i] as number
+        a[i] = plain.update({ x, y })
+        replaced.update({ x: x * 2, y: y + 1 })
+        r[i] = replaced.replace({ x, y })
+      })
+      expectEqualToTalib(`${name} stream`, a, c.outputs.value ?? [])
+      expectEqualToTalib(`${name} stream with replace`, r, c.outputs.value ?? [])
+    },
+  )
+})
 
 type P = Record<string, number>
 const c = (create: (p: P) => Stream<number, unknown>): StreamSpec => ({ input: 'close', create })

@@ -108,4 +108,20 @@ export const FUNCTIONS = {
     map: { fast: 'optInFastPeriod', slow: 'optInSlowPeriod' },
     outputs: { value: 'outReal' },
   },
+  beta: {
+    name: 'BETA',
+    inputs: ['high', 'low'],
+    inputNames: { high: 'inReal0', low: 'inReal1' },
+    params: p(5, 14, 1),
+    map: { period: 'optInTimePeriod' },
+    outputs: { value: 'outReal' },
+  },
+  correl: {
+    name: 'CORREL',
+    inputs: ['high', 'low'],
+    inputNames: { high: 'inReal0', low: 'inReal1' },
+    params: p(30, 5, 1),
+    map: { period: 'optInTimePeriod' },
+    outputs: { value: 'outReal' },
+  },
 }
