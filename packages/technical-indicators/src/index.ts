@@ -173,6 +173,12 @@ export {
   type Pair,
 } from './extra/pairs.js'
 export {
+  htDcperiod,
+  htDcperiodLookback,
+  HtDcperiodStream,
+  htPhasor,
+  HtPhasorStream,
+  type Phasor,
   htTrendline,
   htTrendlineLookback,
   HtTrendlineStream,

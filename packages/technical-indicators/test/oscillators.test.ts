@@ -102,6 +102,45 @@ describe('mama', () => {
   )
 })
 
+describe.each([
+  ['htDcperiod', () => new ti.HtDcperiodStream()],
+  ['htPhasor', () => new ti.HtPhasorStream()],
+] as const)('%s', (name, make) => {
+  // Like MAMA: the cycle period is an arctangent (Math.atan, not the C library's), fed back into
+  // every Hilbert transform, so a last-bit difference travels on. Within 1e-13 of the largest
+  // value of the series (the phasor crosses zero, so a relative bound per bar means nothing
+  // there); the stream equals the batch function exactly, with replaced bars.
+  const fixture = loadFixture(name)
+  it.each(fixture.cases.map((c) => [c.series, c] as const))(
+    'is within 1e-13 of TA-Lib on %s, and its stream equals it',
+    (_label, c) => {
+      const s = series[c.series]
+      if (s === undefined) throw new Error(c.series)
+      const stream = make()
+      const streamed: Record<string, number[]> = {}
+      s.close.forEach((x) => {
+        stream.update(x * 0.9)
+        const v = stream.replace(x)
+        const values = typeof v === 'number' ? { value: v } : v
+        for (const [k, y] of Object.entries(values)) (streamed[k] ??= []).push(y)
+      })
+      const got: Record<string, Float64Array> =
+        name === 'htPhasor' ? { ...ti.htPhasor(s.close) } : { value: ti.htDcperiod(s.close) }
+      for (const [o, want] of Object.entries(c.outputs)) {
+        const g = got[o] as Float64Array
+        expect(streamed[o]).toEqual([...g])
+        const scale = Math.max(...want.map((w) => Math.abs(w ?? 0)).filter(Number.isFinite), 1e-300)
+        want.forEach((w, i) => {
+          const x = g[i] as number
+          if (w === null) return expect(Number.isNaN(x)).toBe(true)
+          if (Number.isNaN(w)) return expect(Number.isNaN(x)).toBe(true)
+          expect(Math.abs(x - w)).toBeLessThanOrEqual(1e-13 * scale)
+        })
+      }
+    },
+  )
+})
+
 describe('mavp streaming equals TA-Lib bar by bar', () => {
   // Its input is a value and a period per bar, so it has its own loop: every bar is first given as
   // another value and period, then replaced.
@@ -151,6 +190,8 @@ describe('lookbacks and parameters of the oscillators', () => {
     expect(first(ti.sarext(high, low))).toBe(ti.sarextLookback())
     expect(first(ti.mama(close).fama)).toBe(ti.mamaLookback())
     expect(first(ti.htTrendline(close))).toBe(ti.htTrendlineLookback())
+    expect(first(ti.htDcperiod(close))).toBe(ti.htDcperiodLookback())
+    expect(first(ti.htPhasor(close).quadrature)).toBe(ti.htDcperiodLookback())
     const periods = close.map((_, i) => 2 + (i % 20))
     expect(first(ti.mavp(close, periods, 2, 30, 'ema'))).toBe(ti.mavpLookback(2, 30, 'ema'))
   })

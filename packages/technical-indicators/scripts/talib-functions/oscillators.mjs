@@ -197,4 +197,18 @@ export const FUNCTIONS = {
     map: {},
     outputs: { value: 'outReal' },
   },
+  htDcperiod: {
+    name: 'HT_DCPERIOD',
+    inputs: ['close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
+  htPhasor: {
+    name: 'HT_PHASOR',
+    inputs: ['close'],
+    params: [{}],
+    map: {},
+    outputs: { inPhase: 'outInPhase', quadrature: 'outQuadrature' },
+  },
 }

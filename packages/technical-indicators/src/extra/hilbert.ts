@@ -1,4 +1,4 @@
-import { assertFinite } from '../internal/validate.js'
+import { assertFinite, output } from '../internal/validate.js'
 import { Kernel, runClose, Window } from './kernel.js'
 
 // John Ehlers' Hilbert-transform machinery as TA-Lib writes it (ta_MAMA.c, ta_HT_TRENDLINE.c and
@@ -262,4 +262,71 @@ export class HtTrendlineStream extends Kernel<number, number> {
  */
 export function htTrendline(close: ArrayLike<number>, out?: Float64Array): Float64Array {
   return runClose(new HtTrendlineStream(), close, out)
+}
+
+/** Bars before the first HT_DCPERIOD or HT_PHASOR value: 32. */
+export function htDcperiodLookback(): number {
+  return 32
+}
+
+/** Streaming HT_DCPERIOD (also the core of `htDcperiod`). @see TA-Lib ta_HT_DCPERIOD.c */
+export class HtDcperiodStream extends Kernel<number, number> {
+  readonly lookback = 32
+  private readonly core = new HilbertCore(12)
+  private smoothPeriod = 0
+
+  protected step(x: number): number {
+    const today = this.core.i
+    if (!this.core.step(x)) return NaN
+    this.smoothPeriod = 0.33 * this.core.period + 0.67 * this.smoothPeriod
+    return today < this.lookback ? NaN : this.smoothPeriod
+  }
+}
+
+/**
+ * Hilbert transform dominant cycle period (John Ehlers), in bars, smoothed. Warm-up 32. The
+ * period is an arctangent (`Math.atan` here, the C library's in TA-Lib) fed back into every
+ * transform, so a last-bit difference travels on: within a few ulps of TA-Lib, not to the bit.
+ * @see TA-Lib ta_HT_DCPERIOD.c
+ */
+export function htDcperiod(close: ArrayLike<number>, out?: Float64Array): Float64Array {
+  return runClose(new HtDcperiodStream(), close, out)
+}
+
+export interface Phasor {
+  readonly inPhase: Float64Array
+  readonly quadrature: Float64Array
+}
+
+/** Streaming HT_PHASOR (also the core of `htPhasor`). @see TA-Lib ta_HT_PHASOR.c */
+export class HtPhasorStream extends Kernel<number, { inPhase: number; quadrature: number }> {
+  readonly lookback = 32
+  private readonly core = new HilbertCore(12)
+
+  protected step(x: number): { inPhase: number; quadrature: number } {
+    const today = this.core.i
+    if (!this.core.step(x) || today < this.lookback) return { inPhase: NaN, quadrature: NaN }
+    return { inPhase: this.core.i1, quadrature: this.core.q1 }
+  }
+}
+
+/**
+ * Hilbert transform phasor components (John Ehlers): the in-phase component (the detrended price
+ * three bars back) and the quadrature. Warm-up 32. Within 1e-13 of the series' largest value of
+ * TA-Lib's (the cycle period is an arctangent, see `htDcperiod`). @see TA-Lib ta_HT_PHASOR.c
+ */
+export function htPhasor(
+  close: ArrayLike<number>,
+  out: { inPhase?: Float64Array; quadrature?: Float64Array } = {},
+): Phasor {
+  const n = close.length
+  const inPhase = output(n, out.inPhase, 0)
+  const quadrature = output(n, out.quadrature, 0)
+  const stream = new HtPhasorStream()
+  for (let i = 0; i < n; i++) {
+    const v = stream.next(close[i] as number)
+    inPhase[i] = v.inPhase
+    quadrature[i] = v.quadrature
+  }
+  return { inPhase, quadrature }
 }

@@ -175,6 +175,7 @@ const SPECS: readonly Spec[] = [
   ['min', 'MinStream', 'close', [['period', 30]]],
   ['sum', 'SumStream', 'close', [['period', 30]]],
   ['ht_trendline', 'HtTrendlineStream', 'close', []],
+  ['ht_dcperiod', 'HtDcperiodStream', 'close', []],
   [
     'mama',
     'MamaStream',
