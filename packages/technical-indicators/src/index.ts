@@ -173,6 +173,14 @@ export {
   type Pair,
 } from './extra/pairs.js'
 export {
+  htDcphase,
+  htDcphaseLookback,
+  HtDcphaseStream,
+  htSine,
+  HtSineStream,
+  htTrendmode,
+  HtTrendmodeStream,
+  type Sine,
   htDcperiod,
   htDcperiodLookback,
   HtDcperiodStream,

@@ -102,17 +102,29 @@ describe('mama', () => {
   )
 })
 
-describe.each([
-  ['htDcperiod', () => new ti.HtDcperiodStream()],
-  ['htPhasor', () => new ti.HtPhasorStream()],
-] as const)('%s', (name, make) => {
-  // Like MAMA: the cycle period is an arctangent (Math.atan, not the C library's), fed back into
-  // every Hilbert transform, so a last-bit difference travels on. Within 1e-13 of the largest
-  // value of the series (the phasor crosses zero, so a relative bound per bar means nothing
-  // there); the stream equals the batch function exactly, with replaced bars.
+// The Hilbert cycle family beyond HT_TRENDLINE: the cycle period is an arctangent (Math.atan, not the
+// C library's), fed back into every transform, and the phase adds sines, cosines and another
+// arctangent, so last-bit differences travel on. Values within `tolerance` of the largest value of
+// the series (a per-bar relative bound means nothing where a line crosses zero); HT_TRENDMODE, a 0
+// or 1, equal. On the flat series the phase is the arctangent of two sums that cancel to rounding
+// noise, in TA-Lib as here: only its range is checked there. Streams equal their batch functions
+// exactly, with replaced bars.
+const HT: readonly [
+  string,
+  () => Stream<number, unknown>,
+  (c: number[]) => Record<string, Float64Array>,
+  number,
+][] = [
+  ['htDcperiod', () => new ti.HtDcperiodStream(), (x) => ({ value: ti.htDcperiod(x) }), 1e-13],
+  ['htPhasor', () => new ti.HtPhasorStream(), (x) => ({ ...ti.htPhasor(x) }), 1e-13],
+  ['htDcphase', () => new ti.HtDcphaseStream(), (x) => ({ value: ti.htDcphase(x) }), 1e-12],
+  ['htSine', () => new ti.HtSineStream(), (x) => ({ ...ti.htSine(x) }), 1e-12],
+  ['htTrendmode', () => new ti.HtTrendmodeStream(), (x) => ({ value: ti.htTrendmode(x) }), 0],
+]
+describe.each(HT)('%s', (name, make, batch, tolerance) => {
   const fixture = loadFixture(name)
   it.each(fixture.cases.map((c) => [c.series, c] as const))(
-    'is within 1e-13 of TA-Lib on %s, and its stream equals it',
+    'is close to TA-Lib on %s, and its stream equals it',
     (_label, c) => {
       const s = series[c.series]
       if (s === undefined) throw new Error(c.series)
@@ -121,20 +133,30 @@ describe.each([
       s.close.forEach((x) => {
         stream.update(x * 0.9)
         const v = stream.replace(x)
-        const values = typeof v === 'number' ? { value: v } : v
+        const values = typeof v === 'number' ? { value: v } : (v as Record<string, number>)
         for (const [k, y] of Object.entries(values)) (streamed[k] ??= []).push(y)
       })
-      const got: Record<string, Float64Array> =
-        name === 'htPhasor' ? { ...ti.htPhasor(s.close) } : { value: ti.htDcperiod(s.close) }
+      const got = batch(s.close)
       for (const [o, want] of Object.entries(c.outputs)) {
         const g = got[o] as Float64Array
         expect(streamed[o]).toEqual([...g])
-        const scale = Math.max(...want.map((w) => Math.abs(w ?? 0)).filter(Number.isFinite), 1e-300)
+        if (
+          c.series === 'flat' &&
+          (name === 'htDcphase' || name === 'htSine' || name === 'htTrendmode')
+        ) {
+          const range = name === 'htDcphase' ? [-45, 315] : name === 'htSine' ? [-1, 1] : [0, 1]
+          g.forEach((x, i) => {
+            if (want[i] === null) return expect(Number.isNaN(x)).toBe(true)
+            expect(x >= (range[0] as number) && x <= (range[1] as number)).toBe(true)
+          })
+          continue
+        }
+        const finite = want.map((w) => Math.abs(w ?? 0)).filter(Number.isFinite)
+        const scale = Math.max(...finite, 1e-300)
         want.forEach((w, i) => {
           const x = g[i] as number
-          if (w === null) return expect(Number.isNaN(x)).toBe(true)
-          if (Number.isNaN(w)) return expect(Number.isNaN(x)).toBe(true)
-          expect(Math.abs(x - w)).toBeLessThanOrEqual(1e-13 * scale)
+          if (w === null || Number.isNaN(w)) return expect(Number.isNaN(x)).toBe(true)
+          expect(Math.abs(x - w)).toBeLessThanOrEqual(tolerance * scale)
         })
       }
     },
@@ -192,6 +214,9 @@ describe('lookbacks and parameters of the oscillators', () => {
     expect(first(ti.htTrendline(close))).toBe(ti.htTrendlineLookback())
     expect(first(ti.htDcperiod(close))).toBe(ti.htDcperiodLookback())
     expect(first(ti.htPhasor(close).quadrature)).toBe(ti.htDcperiodLookback())
+    expect(first(ti.htDcphase(close))).toBe(ti.htDcphaseLookback())
+    expect(first(ti.htSine(close).leadSine)).toBe(ti.htDcphaseLookback())
+    expect(first(ti.htTrendmode(close))).toBe(ti.htDcphaseLookback())
     const periods = close.map((_, i) => 2 + (i % 20))
     expect(first(ti.mavp(close, periods, 2, 30, 'ema'))).toBe(ti.mavpLookback(2, 30, 'ema'))
   })

@@ -211,4 +211,25 @@ export const FUNCTIONS = {
     map: {},
     outputs: { inPhase: 'outInPhase', quadrature: 'outQuadrature' },
   },
+  htDcphase: {
+    name: 'HT_DCPHASE',
+    inputs: ['close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outReal' },
+  },
+  htSine: {
+    name: 'HT_SINE',
+    inputs: ['close'],
+    params: [{}],
+    map: {},
+    outputs: { sine: 'outSine', leadSine: 'outLeadSine' },
+  },
+  htTrendmode: {
+    name: 'HT_TRENDMODE',
+    inputs: ['close'],
+    params: [{}],
+    map: {},
+    outputs: { value: 'outInteger' },
+  },
 }

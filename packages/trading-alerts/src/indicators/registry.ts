@@ -176,6 +176,8 @@ const SPECS: readonly Spec[] = [
   ['sum', 'SumStream', 'close', [['period', 30]]],
   ['ht_trendline', 'HtTrendlineStream', 'close', []],
   ['ht_dcperiod', 'HtDcperiodStream', 'close', []],
+  ['ht_dcphase', 'HtDcphaseStream', 'close', []],
+  ['ht_trendmode', 'HtTrendmodeStream', 'close', []],
   [
     'mama',
     'MamaStream',
