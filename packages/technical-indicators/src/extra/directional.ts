@@ -1,9 +1,8 @@
+import { trueRange } from '../internal/select.js'
 import type { Bar } from '../stream.js'
 import { AdxStream, adxLookback } from '../momentum/adx.js'
-import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
+import { assertPeriod, assertSameLength, isZero, output } from '../internal/validate.js'
 import { Kernel, runBars, Window } from './kernel.js'
-
-const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 
 type Directional = 'plusDM' | 'minusDM' | 'plusDI' | 'minusDI' | 'dx'
 
@@ -70,11 +69,7 @@ class DirectionalKernel extends Kernel<Bar, number> {
     this.prevLow = low
     const plus = diffP > 0 && diffP > diffM
     const minus = diffM > 0 && diffP < diffM
-    let range = high - low
-    const up = Math.abs(high - this.prevClose)
-    if (up > range) range = up
-    const down = Math.abs(low - this.prevClose)
-    if (down > range) range = down
+    const range = trueRange(high, low, this.prevClose)
     this.prevClose = bar.close
     const kind = this.kind
     if (p === 1) {

@@ -1,5 +1,5 @@
-import { assertFinite, output } from '../internal/validate.js'
-import { Kernel, runClose, Window } from './kernel.js'
+import { assertFinite } from '../internal/validate.js'
+import { Kernel, runClose, runCloseOutputs, Window } from './kernel.js'
 
 // John Ehlers' Hilbert-transform machinery as TA-Lib writes it (ta_MAMA.c, ta_HT_TRENDLINE.c and
 // the HILBERT macros of ta_utility.h): a 4-bar WMA of the price, then four Hilbert transforms that
@@ -8,6 +8,8 @@ import { Kernel, runClose, Window } from './kernel.js'
 const A = 0.0962
 const B = 0.5769
 const RAD2DEG = 180.0 / (4.0 * Math.atan(1))
+/** TA-Lib keeps the last 50 smoothed prices (and HT_TRENDLINE the last 50 prices): 50 bars is the longest cycle. */
+const SMOOTH_PRICE_SIZE = 50
 
 /** One Hilbert transform (TA-Lib's DO_HILBERT_TRANSFORM), its even and odd states. */
 class Hilbert {
@@ -212,17 +214,7 @@ export function mama(
   slowLimit = 0.05,
   out: { mama?: Float64Array; fama?: Float64Array } = {},
 ): Mama {
-  const n = close.length
-  const m = out.mama ?? new Float64Array(n)
-  const f = out.fama ?? new Float64Array(n)
-  if (m.length < n || f.length < n) throw new RangeError('output buffer too short')
-  const stream = new MamaStream(fastLimit, slowLimit)
-  for (let i = 0; i < n; i++) {
-    const v = stream.next(close[i] as number)
-    m[i] = v.mama
-    f[i] = v.fama
-  }
-  return { mama: m, fama: f }
+  return runCloseOutputs(new MamaStream(fastLimit, slowLimit), close, ['mama', 'fama'], out)
 }
 
 /** Bars before the first HT_TRENDLINE value: 63. */
@@ -230,22 +222,22 @@ export function htTrendlineLookback(): number {
   return 63
 }
 
-/** Streaming HT_TRENDLINE (also the core of `htTrendline`). @see TA-Lib ta_HT_TRENDLINE.c */
-export class HtTrendlineStream extends Kernel<number, number> {
-  readonly lookback = 63
-  private readonly core = new HilbertCore(37)
-  private readonly prices = new Window(50)
-  private smoothPeriod = 0
+/**
+ * The instantaneous trendline of HT_TRENDLINE (and HT_TRENDMODE): the mean of the last prices over
+ * the smoothed cycle period, weighted 4:3:2:1 with the three means before it.
+ */
+class Trendline {
+  private readonly prices = new Window(SMOOTH_PRICE_SIZE)
   private iTrend1 = 0
   private iTrend2 = 0
   private iTrend3 = 0
 
-  protected step(x: number): number {
-    const today = this.core.i
+  push(x: number): void {
     this.prices.push(x)
-    if (!this.core.step(x)) return NaN
-    this.smoothPeriod = 0.33 * this.core.period + 0.67 * this.smoothPeriod
-    const count = Math.trunc(this.smoothPeriod + 0.5)
+  }
+
+  next(smoothPeriod: number): number {
+    const count = Math.trunc(smoothPeriod + 0.5)
     let mean = 0.0
     for (let back = 0; back < count; back++) mean += this.prices.at(back)
     if (count > 0) mean = mean / count
@@ -253,6 +245,23 @@ export class HtTrendlineStream extends Kernel<number, number> {
     this.iTrend3 = this.iTrend2
     this.iTrend2 = this.iTrend1
     this.iTrend1 = mean
+    return trend
+  }
+}
+
+/** Streaming HT_TRENDLINE (also the core of `htTrendline`). @see TA-Lib ta_HT_TRENDLINE.c */
+export class HtTrendlineStream extends Kernel<number, number> {
+  readonly lookback = 63
+  private readonly core = new HilbertCore(37)
+  private readonly trendline = new Trendline()
+  private smoothPeriod = 0
+
+  protected step(x: number): number {
+    const today = this.core.i
+    this.trendline.push(x)
+    if (!this.core.step(x)) return NaN
+    this.smoothPeriod = 0.33 * this.core.period + 0.67 * this.smoothPeriod
+    const trend = this.trendline.next(this.smoothPeriod)
     return today < this.lookback ? NaN : trend
   }
 }
@@ -322,21 +331,11 @@ export function htPhasor(
   close: ArrayLike<number>,
   out: { inPhase?: Float64Array; quadrature?: Float64Array } = {},
 ): Phasor {
-  const n = close.length
-  const inPhase = output(n, out.inPhase, 0)
-  const quadrature = output(n, out.quadrature, 0)
-  const stream = new HtPhasorStream()
-  for (let i = 0; i < n; i++) {
-    const v = stream.next(close[i] as number)
-    inPhase[i] = v.inPhase
-    quadrature[i] = v.quadrature
-  }
-  return { inPhase, quadrature }
+  return runCloseOutputs(new HtPhasorStream(), close, ['inPhase', 'quadrature'], out)
 }
 
 const DEG2RAD_BY_360 = Math.atan(1) * 8.0
 const DEG2RAD = 1.0 / RAD2DEG
-const SMOOTH_PRICE_SIZE = 50
 
 /**
  * The dominant cycle phase (ta_HT_DCPHASE.c, shared by HT_SINE and HT_TRENDMODE): the Hilbert core
@@ -440,48 +439,28 @@ export function htSine(
   close: ArrayLike<number>,
   out: { sine?: Float64Array; leadSine?: Float64Array } = {},
 ): Sine {
-  const n = close.length
-  const sine = output(n, out.sine, 0)
-  const leadSine = output(n, out.leadSine, 0)
-  const stream = new HtSineStream()
-  for (let i = 0; i < n; i++) {
-    const v = stream.next(close[i] as number)
-    sine[i] = v.sine
-    leadSine[i] = v.leadSine
-  }
-  return { sine, leadSine }
+  return runCloseOutputs(new HtSineStream(), close, ['sine', 'leadSine'], out)
 }
 
 /** Streaming HT_TRENDMODE (also the core of `htTrendmode`). @see TA-Lib ta_HT_TRENDMODE.c */
 export class HtTrendmodeStream extends Kernel<number, number> {
   readonly lookback = 63
   private readonly phase = new PhaseCore()
-  private readonly prices = new Window(SMOOTH_PRICE_SIZE)
-  private iTrend1 = 0
-  private iTrend2 = 0
-  private iTrend3 = 0
+  private readonly line = new Trendline()
   private sine = 0
   private leadSine = 0
   private daysInTrend = 0
 
   protected step(x: number): number {
     const today = this.phase.core.i
-    this.prices.push(x)
+    this.line.push(x)
     const ph = this.phase
     if (!ph.step(x)) return NaN
     const prevSine = this.sine
     const prevLeadSine = this.leadSine
     this.sine = Math.sin(ph.dcPhase * DEG2RAD)
     this.leadSine = Math.sin((ph.dcPhase + 45) * DEG2RAD)
-    // The instantaneous trendline, as HT_TRENDLINE.
-    const count = Math.trunc(ph.smoothPeriod + 0.5)
-    let mean = 0.0
-    for (let back = 0; back < count; back++) mean += this.prices.at(back)
-    if (count > 0) mean = mean / count
-    const trendline = (4.0 * mean + 3.0 * this.iTrend1 + 2.0 * this.iTrend2 + this.iTrend3) / 10.0
-    this.iTrend3 = this.iTrend2
-    this.iTrend2 = this.iTrend1
-    this.iTrend1 = mean
+    const trendline = this.line.next(ph.smoothPeriod)
     // Trend unless the sine waves just crossed, the trend is younger than half a cycle, or the
     // phase moves at the cycle's rate; a price 1.5 % off the trendline is a trend regardless.
     let trend = 1

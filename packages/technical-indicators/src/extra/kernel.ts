@@ -67,6 +67,23 @@ export function runClose(
   return result
 }
 
+/** Runs a close-fed kernel with named outputs into one Float64Array per output (`out` reused). */
+export function runCloseOutputs<K extends string>(
+  kernel: Kernel<number, Readonly<Record<K, number>>>,
+  close: ArrayLike<number>,
+  names: readonly K[],
+  out: Partial<Record<K, Float64Array>>,
+): Record<K, Float64Array> {
+  const n = close.length
+  const result = {} as Record<K, Float64Array>
+  for (const name of names) result[name] = output(n, out[name], 0)
+  for (let i = 0; i < n; i++) {
+    const v = kernel.next(close[i] as number)
+    for (const name of names) result[name][i] = v[name]
+  }
+  return result
+}
+
 /** The inputs a bar-fed batch function takes; missing series read as NaN. */
 export interface BarSeries {
   readonly open?: ArrayLike<number>

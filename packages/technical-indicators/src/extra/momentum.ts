@@ -1,10 +1,8 @@
 import type { Bar } from '../stream.js'
-import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
+import { assertPeriod, assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
 import { RunningExtreme } from '../internal/extreme.js'
 import { Kernel, runBars, runClose, Window } from './kernel.js'
 import { EmaKernel } from './overlap.js'
-
-const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 
 type Change = 'mom' | 'rocp' | 'rocr' | 'rocr100'
 

@@ -1,12 +1,11 @@
+import { trueRange } from '../internal/select.js'
 import type { Bar } from '../stream.js'
 import { RsiStream, rsiLookback } from '../momentum/rsi.js'
-import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
+import { assertPeriod, assertSameLength, isZero, output } from '../internal/validate.js'
 import { RunningExtreme } from '../internal/extreme.js'
-import { Kernel, runBars, runClose, Window } from './kernel.js'
+import { Kernel, runBars, runClose, runCloseOutputs, Window } from './kernel.js'
 import { maKernel, type MaType } from './ma.js'
 import { EmaKernel } from './overlap.js'
-
-const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 
 /** Fast and slow periods in TA-Lib's order: swapped when given the wrong way round. */
 function ordered(fast: number, slow: number): [number, number] {
@@ -95,6 +94,7 @@ export interface MacdPoint {
 }
 
 const NO_MACD: MacdPoint = { macd: NaN, signal: NaN, histogram: NaN }
+const MACD_LINES = ['macd', 'signal', 'histogram'] as const
 
 /**
  * INT_MACD and MACDEXT's schedule: each average starts so that both give their first value on the
@@ -176,24 +176,6 @@ export interface MacdLines {
   readonly histogram: Float64Array
 }
 
-function runMacd(
-  kernel: MacdLineKernel,
-  close: ArrayLike<number>,
-  out: { macd?: Float64Array; signal?: Float64Array; histogram?: Float64Array },
-): MacdLines {
-  const n = close.length
-  const line = output(n, out.macd, 0)
-  const signal = output(n, out.signal, 0)
-  const histogram = output(n, out.histogram, 0)
-  for (let i = 0; i < n; i++) {
-    const v = kernel.next(close[i] as number)
-    line[i] = v.macd
-    signal[i] = v.signal
-    histogram[i] = v.histogram
-  }
-  return { macd: line, signal, histogram }
-}
-
 /**
  * MACD with a moving-average type per line (SMA for all three by default, as TA-Lib's MACDEXT):
  * `MA(fast) − MA(slow)`, its signal `MA(signal)` and the histogram. The two averages are scheduled
@@ -206,7 +188,7 @@ export function macdext(
   options: MacdExtOptions = {},
   out: { macd?: Float64Array; signal?: Float64Array; histogram?: Float64Array } = {},
 ): MacdLines {
-  return runMacd(new MacdextStream(options), close, out)
+  return runCloseOutputs(new MacdextStream(options), close, MACD_LINES, out)
 }
 
 /** Bars before the first MACDFIX value: `25 + signal − 1`. */
@@ -233,7 +215,7 @@ export function macdfix(
   signal = 9,
   out: { macd?: Float64Array; signal?: Float64Array; histogram?: Float64Array } = {},
 ): MacdLines {
-  return runMacd(new MacdfixStream(signal), close, out)
+  return runCloseOutputs(new MacdfixStream(signal), close, MACD_LINES, out)
 }
 
 export interface FastStochastic {
@@ -248,7 +230,10 @@ export function stochfLookback(fastK = 5, fastD = 3, maType: MaType = 'sma'): nu
 }
 
 /** Streaming fast stochastic (also the core of `stochf` and `stochrsi`). @see TA-Lib ta_STOCHF.c */
-export class StochfStream extends Kernel<Bar, { k: number; d: number }> {
+export class StochfStream extends Kernel<
+  Pick<Bar, 'high' | 'low' | 'close'>,
+  { k: number; d: number }
+> {
   readonly lookback: number
   private readonly first: number
   private readonly highs: RunningExtreme
@@ -264,7 +249,7 @@ export class StochfStream extends Kernel<Bar, { k: number; d: number }> {
     this.d = maKernel(fastD, maType)
   }
 
-  protected step(bar: Bar): { k: number; d: number } {
+  protected step(bar: Pick<Bar, 'high' | 'low' | 'close'>): { k: number; d: number } {
     const lowest = this.lows.push(bar.low)
     const highest = this.highs.push(bar.high)
     const i = this.highs.count - 1
@@ -349,16 +334,7 @@ export function stochrsi(
   maType: MaType = 'sma',
   out: { k?: Float64Array; d?: Float64Array } = {},
 ): FastStochastic {
-  const n = close.length
-  const k = output(n, out.k, 0)
-  const d = output(n, out.d, 0)
-  const stream = new StochrsiStream(period, fastK, fastD, maType)
-  for (let i = 0; i < n; i++) {
-    const v = stream.next(close[i] as number)
-    k[i] = v.k
-    d[i] = v.d
-  }
-  return { k, d }
+  return runCloseOutputs(new StochrsiStream(period, fastK, fastD, maType), close, ['k', 'd'], out)
 }
 
 /** Bars before the first ULTOSC value: the longest period. */
@@ -400,11 +376,7 @@ export class UltoscStream extends Kernel<Bar, number> {
     this.prevClose = bar.close
     if (i === 0) return NaN
     const trueLow = Math.min(bar.low, prevClose)
-    let range = bar.high - bar.low
-    const up = Math.abs(prevClose - bar.high)
-    if (up > range) range = up
-    const down = Math.abs(prevClose - bar.low)
-    if (down > range) range = down
+    const range = trueRange(bar.high, bar.low, prevClose)
     const buying = bar.close - trueLow
     this.buying.push(buying)
     this.ranges.push(range)

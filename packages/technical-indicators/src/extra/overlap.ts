@@ -1,5 +1,11 @@
 import type { Bar } from '../stream.js'
-import { assertFinite, assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import {
+  assertFinite,
+  assertPeriod,
+  assertSameLength,
+  isZero,
+  output,
+} from '../internal/validate.js'
 import { RunningExtreme } from '../internal/extreme.js'
 import { Kernel, runBars, runClose, Window } from './kernel.js'
 
@@ -259,8 +265,6 @@ export class KamaStream extends Kernel<number, number> {
     return this.smooth(periodROC, x)
   }
 }
-
-const isZero = (v: number) => -0.00000000000001 < v && v < 0.00000000000001
 
 /**
  * Kaufman's adaptive moving average: an EMA whose factor follows the efficiency ratio between 2

@@ -1,7 +1,5 @@
-import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
+import { assertPeriod, assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
 import { Kernel, Window } from './kernel.js'
-
-const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 
 /** One bar of a two-series indicator: `x` (e.g. the asset) and `y` (e.g. the benchmark). */
 export interface Pair {

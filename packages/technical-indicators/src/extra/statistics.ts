@@ -3,13 +3,12 @@ import {
   assertFinite,
   assertPeriod,
   assertSameLength,
+  isZero,
   output,
   TA_EPSILON,
 } from '../internal/validate.js'
 import { AtrStream, TrangeStream } from '../volatility/atr.js'
 import { Kernel, runBars, runClose, Window } from './kernel.js'
-
-const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 
 /** Streaming variance (also the core of `variance` and `stddev`). @see TA-Lib ta_VAR.c */
 export class VarianceStream extends Kernel<number, number> {

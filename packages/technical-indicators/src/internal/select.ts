@@ -27,3 +27,11 @@ export function valueIf(condition: boolean, value: number): number {
   slots[1] = value
   return slots[+condition] as number
 }
+
+/**
+ * True range, TA-Lib's `greatest = h − l; if (|h − prevClose| > greatest) …; if (|l − prevClose| >
+ * greatest) …`, branch-free (a NaN previous close is passed over, as there).
+ */
+export function trueRange(h: number, l: number, previousClose: number): number {
+  return keepGreater(keepGreater(h - l, Math.abs(previousClose - h)), Math.abs(l - previousClose))
+}

@@ -1,6 +1,11 @@
 /** TA-Lib's epsilon: sums below it count as zero (ta_utility.h: 1e-14) (TA_IS_ZERO, TA_IS_ZERO_OR_NEG). */
 export const TA_EPSILON = 0.00000000000001
 
+/** TA-Lib's TA_IS_ZERO: within its epsilon of 0 (NaN is not zero). */
+export function isZero(v: number): boolean {
+  return -TA_EPSILON < v && v < TA_EPSILON
+}
+
 /** Throws RangeError unless `value` is an integer in [min, max] (TA-Lib's parameter ranges). */
 export function assertPeriod(name: string, value: number, min = 2, max = 100_000): void {
   if (!Number.isInteger(value) || value < min || value > max) {

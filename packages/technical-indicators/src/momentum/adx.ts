@@ -1,13 +1,11 @@
-import { keepGreater } from '../internal/select.js'
-import { assertPeriod, assertSameLength, output, TA_EPSILON } from '../internal/validate.js'
+import { trueRange } from '../internal/select.js'
+import { assertPeriod, assertSameLength, isZero, output } from '../internal/validate.js'
 
 /** Bars before the first ADX value: `2 · period − 1`. */
 export function adxLookback(period = 14): number {
   assertPeriod('period', period)
   return 2 * period - 1
 }
-
-const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 
 /**
  * Average directional index, Wilder's, exactly as TA-Lib: +DM/−DM and true range summed over the
@@ -56,7 +54,7 @@ export function adx(
     // makes every later DX NaN as TA-Lib's does, so the outputs are the same.
     minusDM += diffM * (+(diffM > 0) & +(diffP < diffM))
     plusDM += diffP * (+(diffP > 0) & +(diffP > diffM))
-    const range = keepGreater(keepGreater(h - l, Math.abs(h - prevClose)), Math.abs(l - prevClose))
+    const range = trueRange(h, l, prevClose)
     tr = smooth ? tr - tr / period + range : tr + range
     prevClose = close[today] as number
     if (!smooth) continue
@@ -157,11 +155,7 @@ export class AdxStream {
     }
     if (diffM > 0 && diffP < diffM) s.minusDM += diffM
     else if (diffP > 0 && diffP > diffM) s.plusDM += diffP
-    let range = h - l
-    const t2 = Math.abs(h - s.prevClose)
-    if (t2 > range) range = t2
-    const t3 = Math.abs(l - s.prevClose)
-    if (t3 > range) range = t3
+    const range = trueRange(h, l, s.prevClose)
     s.tr = smooth ? s.tr - s.tr / period + range : s.tr + range
     s.prevClose = bar.close
     if (!smooth) return Number.NaN

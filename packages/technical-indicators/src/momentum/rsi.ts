@@ -1,13 +1,11 @@
 import { valueIf } from '../internal/select.js'
-import { assertPeriod, output, TA_EPSILON } from '../internal/validate.js'
+import { assertPeriod, isZero, output } from '../internal/validate.js'
 
 /** Bars before the first RSI value: `period`. */
 export function rsiLookback(period = 14): number {
   assertPeriod('period', period)
   return period
 }
-
-const isZero = (v: number) => -TA_EPSILON < v && v < TA_EPSILON
 
 /**
  * Relative strength index with Wilder's smoothing, exactly as TA-Lib: the first average gain and

@@ -1,8 +1,9 @@
 import { keepGreater, keepLess } from '../internal/select.js'
 import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
-import { RunningExtreme, hasNaN } from '../internal/extreme.js'
-import { Kernel } from '../extra/kernel.js'
+import { hasNaN } from '../internal/extreme.js'
+import { Kernel, runBars } from '../extra/kernel.js'
 import { maKernel } from '../extra/ma.js'
+import { StochfStream } from '../extra/oscillators.js'
 
 export interface Stochastic {
   readonly k: Float64Array
@@ -128,8 +129,7 @@ function stochBranchFree(
   }
 }
 
-/** `stoch` through the stream: TA-Lib's tracking of the extremes (a separate function, so the
- * fast path above stays small enough for the optimiser to inline its helpers). */
+/** `stoch` through the stream: TA-Lib's tracking of the extremes. */
 function stochTracked(
   high: ArrayLike<number>,
   low: ArrayLike<number>,
@@ -140,18 +140,10 @@ function stochTracked(
   k: Float64Array,
   d: Float64Array,
 ): Stochastic {
-  const stream = new StochStream(fastK, slowK, slowD)
-  const bar = { high: 0, low: 0, close: 0 }
-  for (let i = 0; i < high.length; i++) {
-    bar.high = high[i] as number
-    bar.low = low[i] as number
-    bar.close = close[i] as number
-    const v = stream.next(bar)
-    if (i >= stream.lookback) {
-      k[i] = v.k
-      d[i] = v.d
-    }
-  }
+  runBars(new StochStream(fastK, slowK, slowD), high.length, { high, low, close }, (v, i) => {
+    k[i] = v.k
+    d[i] = v.d
+  })
   return { k, d }
 }
 
@@ -166,35 +158,24 @@ const NONE = { k: Number.NaN, d: Number.NaN }
  */
 export class StochStream extends Kernel<Hlc, { k: number; d: number }> {
   readonly lookback: number
-  private readonly fastK: number
-  private readonly slowK: number
-  private readonly highs: RunningExtreme
-  private readonly lows: RunningExtreme
-  private readonly slow: Kernel<number, number>
+  /** STOCHF with an SMA of `slowK`: its %D is the slow %K. */
+  private readonly fast: StochfStream
   private readonly signal: Kernel<number, number>
+  private readonly slowStart: number
   private i = 0
 
   constructor(fastK = 5, slowK = 3, slowD = 3) {
     super()
     this.lookback = stochLookback(fastK, slowK, slowD)
-    this.fastK = fastK
-    this.slowK = slowK
-    this.highs = new RunningExtreme(fastK, true)
-    this.lows = new RunningExtreme(fastK, false)
-    this.slow = maKernel(slowK, 'sma')
+    this.fast = new StochfStream(fastK, slowK, 'sma')
     this.signal = maKernel(slowD, 'sma')
+    this.slowStart = fastK - 1 + slowK - 1
   }
 
   protected step(bar: Hlc): { k: number; d: number } {
     const i = this.i++
-    const lowest = this.lows.push(bar.low)
-    const highest = this.highs.push(bar.high)
-    const first = this.fastK - 1
-    if (i < first) return NONE
-    const diff = (highest - lowest) / 100.0
-    const fast = diff !== 0 ? (bar.close - lowest) / diff : 0
-    const k = this.slow.next(fast)
-    if (i < first + this.slowK - 1) return NONE
+    const k = this.fast.next(bar).d
+    if (i < this.slowStart) return NONE
     const d = this.signal.next(k)
     if (i < this.lookback) return NONE
     return { k, d }

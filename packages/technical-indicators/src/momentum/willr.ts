@@ -1,6 +1,6 @@
 import { RunningExtreme, hasNaN } from '../internal/extreme.js'
 import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
-import { Kernel } from '../extra/kernel.js'
+import { Kernel, runBars } from '../extra/kernel.js'
 
 /** Bars before the first Williams %R value: `period − 1`. */
 export function willrLookback(period = 14): number {
@@ -75,15 +75,7 @@ function willrTracked(
   period: number,
   result: Float64Array,
 ): Float64Array {
-  const stream = new WillrStream(period)
-  const bar = { high: 0, low: 0, close: 0 }
-  for (let i = 0; i < high.length; i++) {
-    bar.high = high[i] as number
-    bar.low = low[i] as number
-    bar.close = close[i] as number
-    const v = stream.next(bar)
-    if (i >= stream.lookback) result[i] = v
-  }
+  runBars(new WillrStream(period), high.length, { high, low, close }, (v, i) => (result[i] = v))
   return result
 }
 

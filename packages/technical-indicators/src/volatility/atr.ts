@@ -1,4 +1,4 @@
-import { keepGreater } from '../internal/select.js'
+import { trueRange } from '../internal/select.js'
 import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first true range: 1. */
@@ -23,11 +23,6 @@ export function trange(
   for (let i = 1; i < n; i++)
     result[i] = trueRange(high[i] as number, low[i] as number, close[i - 1] as number)
   return result
-}
-
-/** TA-Lib's `greatest = h − l; if (v2 > greatest) greatest = v2; if (v3 > greatest) …`, branch-free. */
-function trueRange(h: number, l: number, previousClose: number): number {
-  return keepGreater(keepGreater(h - l, Math.abs(previousClose - h)), Math.abs(l - previousClose))
 }
 
 /** Bars before the first ATR value: `period` (1 for period 1, the true range). */
