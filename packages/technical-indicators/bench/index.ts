@@ -12,54 +12,13 @@ import { IndicatorsSync } from '@ixjb94/indicators'
 import * as indicatorts from 'indicatorts'
 import * as ti from 'technicalindicators'
 import * as ts from 'trading-signals'
-import { adx, atr, bbands, ema, EmaStream, macd, rsi, RsiStream, sma, stoch } from '../src/index.js'
-import { mulberry32 } from '../scripts/series.mjs'
+import { adx, atr, bbands, ema, macd, rsi, sma, stoch } from '../src/index.js'
+import { N, perBar, RUNS, walk } from './common.js'
+import { printStreamTable, streamTable } from './streams.js'
 
-const N = 1_000_000
 const SLOW_N = 100_000
-const RUNS = 5
-
-function walk(n: number) {
-  const rand = mulberry32(42)
-  const close = new Float64Array(n)
-  const high = new Float64Array(n)
-  const low = new Float64Array(n)
-  let p = 100
-  for (let i = 0; i < n; i++) {
-    p *= 1 + (rand() - 0.5) * 0.01
-    close[i] = p
-    high[i] = p * (1 + rand() * 0.005)
-    low[i] = p * (1 - rand() * 0.005)
-  }
-  return {
-    close,
-    high,
-    low,
-    closeArr: Array.from(close),
-    highArr: Array.from(high),
-    lowArr: Array.from(low),
-  }
-}
-
 const big = walk(N)
 const small = walk(SLOW_N)
-
-/** Median seconds per bar of `fn`, or NaN when the peer cannot run it. */
-function perBar(bars: number, fn: () => unknown): number {
-  const times: number[] = []
-  try {
-    fn() // warm-up
-    for (let i = 0; i < RUNS; i++) {
-      const t = performance.now()
-      fn()
-      times.push(performance.now() - t)
-    }
-  } catch {
-    return Number.NaN
-  }
-  times.sort((a, b) => a - b)
-  return (times[Math.floor(times.length / 2)] ?? Number.NaN) / 1000 / bars
-}
 
 let talib: { execute(args: Record<string, unknown>): unknown } | undefined
 const talibPath = process.env.TALIB_PATH ?? '/tmp/talib/node_modules/talib'
@@ -70,8 +29,10 @@ try {
 }
 const tl =
   (name: string, extra: Record<string, unknown>, hlc = false) =>
-  () =>
-    talib?.execute({
+  () => {
+    // Not installed: throwing makes perBar report n/a (an empty call would time as 0 ns).
+    if (talib === undefined) throw new Error('talib binding not installed')
+    return talib.execute({
       name,
       startIdx: 0,
       endIdx: N - 1,
@@ -80,6 +41,7 @@ const tl =
         : { inReal: big.closeArr }),
       ...extra,
     })
+  }
 
 const ix = new IndicatorsSync()
 type Row = { name: string; ours: number; peers: Record<string, number> }
@@ -252,33 +214,10 @@ add('ADX(14)', () => adx(high, low, close, 14, b1), {
   'talib binding': [N, tl('ADX', { optInTimePeriod: 14 }, true)],
 })
 
-// Streaming: updates per second, ours against trading-signals' streaming classes, both on N bars.
-// Each loop is its own function so that every call site sees one class (no closure, no megamorphism).
-const rate = (bars: number, fn: () => void) => 1 / perBar(bars, fn)
-const streams = [
-  {
-    name: 'EMA(30) stream',
-    ours: rate(N, () => {
-      const x = new EmaStream(30)
-      for (let i = 0; i < N; i++) x.update(close[i] as number)
-    }),
-    peer: rate(N, () => {
-      const x = new ts.EMA(30)
-      for (let i = 0; i < N; i++) x.update(close[i] as number, false)
-    }),
-  },
-  {
-    name: 'RSI(14) stream',
-    ours: rate(N, () => {
-      const x = new RsiStream(14)
-      for (let i = 0; i < N; i++) x.update(close[i] as number)
-    }),
-    peer: rate(N, () => {
-      const x = new ts.RSI(14)
-      for (let i = 0; i < N; i++) x.update(close[i] as number, false)
-    }),
-  },
-]
+// Streaming: bench/streams.ts measures each stream loop in a Node process of its own, so that
+// nothing measured before it (the batch peers above share base classes with their streams) can
+// slow it down.
+const streams = streamTable()
 
 const fmt = (sec: number) => (Number.isNaN(sec) ? 'n/a' : `${(sec * 1e9).toFixed(1)} ns`)
 const peerNames = [
@@ -305,10 +244,4 @@ for (const r of rows) {
   )
 }
 console.log('')
-console.log('| stream | ours (updates/s) | trading-signals (updates/s) | ratio |')
-console.log('| --- | --- | --- | --- |')
-for (const st of streams) {
-  console.log(
-    `| ${st.name} | ${Math.round(st.ours).toLocaleString('en-US')} | ${Math.round(st.peer).toLocaleString('en-US')} | **${(st.ours / st.peer).toFixed(1)}×** |`,
-  )
-}
+printStreamTable(streams)

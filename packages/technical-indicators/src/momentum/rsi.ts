@@ -62,7 +62,10 @@ export class RsiStream {
   private prevValue = 0
   private gain = 0
   private loss = 0
-  private saved = { prevValue: 0, gain: 0, loss: 0 }
+  // The state before the last bar, for replace: plain fields, so an update allocates nothing.
+  private savedPrev = 0
+  private savedGain = 0
+  private savedLoss = 0
 
   constructor(period = 14) {
     this.lookback = rsiLookback(period)
@@ -70,37 +73,51 @@ export class RsiStream {
   }
 
   update(value: number): number {
-    this.saved = { prevValue: this.prevValue, gain: this.gain, loss: this.loss }
+    this.savedPrev = this.prevValue
+    this.savedGain = this.gain
+    this.savedLoss = this.loss
     this.count++
     return this.apply(value)
   }
 
   replace(value: number): number {
     if (this.count === 0) return this.update(value)
-    this.prevValue = this.saved.prevValue
-    this.gain = this.saved.gain
-    this.loss = this.saved.loss
+    this.prevValue = this.savedPrev
+    this.gain = this.savedGain
+    this.loss = this.savedLoss
     return this.apply(value)
   }
 
   private apply(value: number): number {
     const i = this.count - 1
     const p = this.period
+    if (i <= p) return this.warm(value, i)
+    // Wilder's step in TA-Lib's order (multiply by period − 1, add the change, divide by period),
+    // branch-free as in `rsi`.
+    const diff = value - this.prevValue
+    this.prevValue = value
+    const down = diff < 0
+    const loss = (this.loss * (p - 1) - valueIf(down, diff)) / p
+    const gain = (this.gain * (p - 1) + valueIf(!down, diff)) / p
+    this.loss = loss
+    this.gain = gain
+    const sum = gain + loss
+    return isZero(sum) ? 0 : 100 * (gain / sum)
+  }
+
+  /** Bars 0 to `period`: the changes are summed, and their means seed the averages at `period`. */
+  private warm(value: number, i: number): number {
     if (i === 0) {
       this.prevValue = value
       return Number.NaN
     }
     const diff = value - this.prevValue
     this.prevValue = value
-    if (i > p) {
-      this.loss *= p - 1
-      this.gain *= p - 1
-    }
     if (diff < 0) this.loss -= diff
     else this.gain += diff
-    if (i < p) return Number.NaN
-    this.loss /= p
-    this.gain /= p
+    if (i < this.period) return Number.NaN
+    this.loss /= this.period
+    this.gain /= this.period
     const sum = this.gain + this.loss
     return isZero(sum) ? 0 : 100 * (this.gain / sum)
   }

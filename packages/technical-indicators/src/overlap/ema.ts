@@ -75,6 +75,11 @@ export class EmaStream {
   }
 
   replace(value: number): number {
+    // Steady state (the last bar was past the seed): recompute it from the value before it.
+    if (this.count > this.period) {
+      const prev = this.prevBefore
+      return (this.prev = (value - prev) * this.k + prev)
+    }
     if (this.count === 0) return this.update(value)
     this.prev = this.prevBefore
     this.count--
