@@ -26,19 +26,27 @@ export function walk(n: number) {
   }
 }
 
+/** Seconds per bar of each of `runs` runs of `fn` after a warm-up, fastest first; throws what `fn` throws. */
+export function secondsPerBar(bars: number, fn: () => unknown, runs = RUNS): number[] {
+  fn() // warm-up
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    fn()
+    times.push((performance.now() - t) / 1000 / bars)
+  }
+  return times.sort((a, b) => a - b)
+}
+
+/** The median of a sorted list. */
+export const median = (sorted: readonly number[]): number =>
+  sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+
 /** Median seconds per bar of `fn`, or NaN when the peer cannot run it. */
 export function perBar(bars: number, fn: () => unknown): number {
-  const times: number[] = []
   try {
-    fn() // warm-up
-    for (let i = 0; i < RUNS; i++) {
-      const t = performance.now()
-      fn()
-      times.push(performance.now() - t)
-    }
+    return median(secondsPerBar(bars, fn))
   } catch {
     return Number.NaN
   }
-  times.sort((a, b) => a - b)
-  return (times[Math.floor(times.length / 2)] ?? Number.NaN) / 1000 / bars
 }

@@ -1,8 +1,8 @@
 /**
  * Streaming benchmark: updates per second of our streams and of trading-signals' streaming
  * classes, a million updates in each shape. `pnpm bench` runs it through `streamTable()`; every
- * loop runs in a Node process of its own (`tsx bench/streams.ts <row> <library>` prints one
- * figure), so nothing measured before it can slow it down: trading-signals' indicators share base
+ * loop runs in a Node process of its own (`tsx bench/streams.ts <row> <library>` prints its
+ * list of timings), so nothing measured before it can slow it down: trading-signals' indicators share base
  * classes, and property accesses there that have seen many classes are slower.
  *
  * Shapes:
@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import * as ts from 'trading-signals'
 import { EmaStream, RsiStream } from '../src/index.js'
-import { N, perBar, walk } from './common.js'
+import { median, N, secondsPerBar, walk } from './common.js'
 
 const SYMBOLS = 100
 const PER_SYMBOL = N / SYMBOLS
@@ -164,31 +164,36 @@ const floor: Loop = (close) => {
   }
 }
 
-/** Updates per second of one loop, measured in this process. */
-function measure(key: string, library: string): number {
+/** Seconds per update of each run of one loop, measured in this process. */
+function measure(key: string, library: string): number[] {
   const close = walk(N).close
   const row = loops[key]
   const loop = library === 'floor' ? floor : library === 'ours' ? row?.ours : row?.peer
   if (loop === undefined) throw new Error(`unknown stream loop ${key} ${library}`)
-  return 1 / perBar(N, () => loop(close))
+  return secondsPerBar(N, () => loop(close))
 }
 
-const PROCESSES = 3
+const PROCESSES = 5
 
 /**
- * One loop in fresh Node processes (this file, with the loader tsx gave this process): the median
- * of `PROCESSES` processes, each the median of its runs.
+ * Updates per second of one loop, run in `PROCESSES` fresh Node processes (this file, with the
+ * loader tsx gave this process): the median of all their runs. Where the objects land in memory
+ * changes from run to run and moves a figure by up to 2×, so one process is not enough.
  */
 function measureApart(key: string, library: string): number {
-  const rates = Array.from({ length: PROCESSES }, () => {
-    const out = execFileSync(
+  const times = Array.from({ length: PROCESSES }, () =>
+    execFileSync(
       process.execPath,
       [...process.execArgv, fileURLToPath(import.meta.url), key, library],
       { encoding: 'utf8' },
     )
-    return Number(out.trim())
-  }).sort((a, b) => a - b)
-  return rates[Math.floor(PROCESSES / 2)] ?? Number.NaN
+      .trim()
+      .split(' ')
+      .map(Number),
+  )
+    .flat()
+    .sort((a, b) => a - b)
+  return 1 / median(times)
 }
 
 export interface StreamRow {
@@ -232,6 +237,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (key === undefined) {
     printStreamTable(streamTable())
   } else {
-    console.log(measure(key, library ?? 'ours'))
+    console.log(measure(key, library ?? 'ours').join(' '))
   }
 }

@@ -95,6 +95,40 @@ describe('trange', () => {
   })
 })
 
+describe('EMA and RSI streams around NaN', () => {
+  const closes = (series['random-walk']?.close ?? []).slice(0, 120)
+  const streams = [
+    ['ema', (p: number) => new EmaStream(p), (c: number[], p: number) => ema(c, p)],
+    ['rsi', (p: number) => new RsiStream(p), (c: number[], p: number) => rsi(c, p)],
+  ] as const
+
+  // A NaN bar replaced before the next bar leaves no trace, in the warm-up and after it, and a NaN
+  // that stays makes every later value NaN, as in the batch function (TA-Lib's arithmetic).
+  it.each(streams)('%s: a NaN bar replaced leaves no trace', (name, make, batch) => {
+    for (const period of name === 'ema' ? [1, 2, 5, 14] : [2, 5, 14]) {
+      const want = batch(closes, period)
+      const stream = make(period)
+      closes.forEach((v, i) => {
+        stream.update(Number.NaN)
+        expect(stream.replace(v)).toBe(want[i])
+      })
+    }
+  })
+
+  it.each(streams)('%s: a NaN bar that stays propagates as in batch', (_name, make, batch) => {
+    for (const at of [0, 3, 40]) {
+      const input = closes.map((v, i) => (i === at ? Number.NaN : v))
+      const want = batch(input, 5)
+      const stream = make(5)
+      input.forEach((v, i) => {
+        stream.update(v + 1)
+        expect(stream.replace(v)).toBe(want[i])
+        expect(stream.replace(v)).toBe(want[i])
+      })
+    }
+  })
+})
+
 describe('edge cases', () => {
   it('returns an empty array for an empty input, and all NaN when the period exceeds the input', () => {
     expect(sma([], 5)).toEqual(new Float64Array())

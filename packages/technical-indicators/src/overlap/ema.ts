@@ -50,11 +50,16 @@ export class EmaStream {
   readonly lookback: number
   private readonly period: number
   private readonly k: number
+  /** The EMA after the last bar; NaN until the seed (and after a NaN input, as in TA-Lib). */
+  private prev = Number.NaN
+  /** The EMA before the last bar, for replace. */
+  private prevBefore = Number.NaN
+  /** Bars taken by the slow path: the warm-up, then bars that follow a NaN. */
   private count = 0
   private sum = 0
-  private prev = 0
   private sumBefore = 0
-  private prevBefore = 0
+  /** What the slow path did last: 0 nothing yet, 1 a warm-up bar (or the seed), 2 a bar after NaN. */
+  private last = 0
 
   constructor(period = 30) {
     this.lookback = emaLookback(period)
@@ -63,32 +68,38 @@ export class EmaStream {
   }
 
   update(value: number): number {
-    // Steady state first and short: the recurrence's own latency (subtract, multiply, add) is the
-    // floor of an update, so nothing else may sit on that path.
+    // The recurrence's own latency (subtract, multiply, add) is the floor of an update, so the
+    // steady state does nothing else: a number before the bar means the EMA is seeded. NaN before
+    // it means warm-up, or a NaN that has been propagating since (the slow path tells them apart).
     const prev = this.prev
     this.prevBefore = prev
-    if (this.count >= this.period) {
-      this.count++
-      return (this.prev = (value - prev) * this.k + prev)
-    }
-    return this.warm(value)
+    if (prev === prev) return (this.prev = (value - prev) * this.k + prev)
+    return this.slow(value)
   }
 
   replace(value: number): number {
-    // Steady state (the last bar was past the seed): recompute it from the value before it.
-    if (this.count > this.period) {
-      const prev = this.prevBefore
-      return (this.prev = (value - prev) * this.k + prev)
-    }
-    if (this.count === 0) return this.update(value)
-    this.prev = this.prevBefore
+    const prev = this.prevBefore
+    if (prev === prev) return (this.prev = (value - prev) * this.k + prev)
+    if (this.last === 0) return this.update(value)
+    if (this.last === 2) return (this.prev = (value - prev) * this.k + prev)
+    // The last bar was a warm-up bar or the seed: take it back and warm up with the new value.
+    this.sum = this.sumBefore
     this.count--
-    if (this.count < this.period) this.sum = this.sumBefore
-    return this.update(value)
+    this.prev = prev
+    return this.slow(value)
   }
 
-  /** The first `period` bars: their sum seeds the EMA with their mean (TA-Lib's seed). */
-  private warm(value: number): number {
+  /**
+   * The first `period` bars sum up, and their mean seeds the EMA (TA-Lib's seed); once seeded, a
+   * NaN EMA stays NaN (`(x − NaN)·k + NaN`).
+   */
+  private slow(value: number): number {
+    if (this.count >= this.period) {
+      this.last = 2
+      const prev = this.prev
+      return (this.prev = (value - prev) * this.k + prev)
+    }
+    this.last = 1
     this.sumBefore = this.sum
     this.count++
     this.sum += value
