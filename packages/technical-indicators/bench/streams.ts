@@ -42,117 +42,84 @@ const keep = <T>(x: T): T => {
  */
 const at = (close: Float64Array, j: number, i: number) => close[i * SYMBOLS + j] as number
 
-// Each loop is written out, calling each library the way its documentation does (trading-signals:
-// `update(value, replace)`), with no adapter in between.
-const loops: Record<string, { name: string; shape: string; ours: Loop; peer: Loop }> = {
-  'ema-one': {
-    name: 'EMA(30)',
-    shape: 'one stream',
-    ours: (close) => {
-      const x = keep(new EmaStream(30))
-      for (let i = 0; i < N; i++) x.update(close[i] as number)
-    },
-    peer: (close) => {
-      const x = keep(new ts.EMA(30))
-      for (let i = 0; i < N; i++) x.update(close[i] as number, false)
-    },
+interface Ours {
+  update(value: number): number
+  replace(value: number): number
+}
+/** trading-signals' streams, called as its documentation does: `update(value, replace)`. */
+interface Peer {
+  update(value: number, replace: boolean): unknown
+}
+
+/**
+ * The three shapes, once for each library's API (no adapter in between). Every process runs one
+ * loop with one class, so the calls in it see a single class.
+ */
+const oursShapes: Record<string, (make: () => Ours) => Loop> = {
+  one: (make) => (close) => {
+    const x = keep(make())
+    for (let i = 0; i < N; i++) x.update(close[i] as number)
   },
-  'ema-many': {
-    name: 'EMA(30)',
-    shape: '100 streams',
-    ours: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new EmaStream(30))
-      for (let i = 0; i < PER_SYMBOL; i++)
-        for (let j = 0; j < SYMBOLS; j++) (xs[j] as EmaStream).update(at(close, j, i))
-    },
-    peer: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new ts.EMA(30))
-      for (let i = 0; i < PER_SYMBOL; i++)
-        for (let j = 0; j < SYMBOLS; j++) (xs[j] as ts.EMA).update(at(close, j, i), false)
-    },
+  many: (make) => (close) => {
+    const xs = Array.from({ length: SYMBOLS }, make)
+    for (let i = 0; i < PER_SYMBOL; i++)
+      for (let j = 0; j < SYMBOLS; j++) (xs[j] as Ours).update(at(close, j, i))
   },
-  'ema-live': {
-    name: 'EMA(30)',
-    shape: 'live candle, 100 streams',
-    ours: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new EmaStream(30))
-      for (let i = 0; i < LIVE_BARS; i++)
-        for (let j = 0; j < SYMBOLS; j++) {
-          const x = xs[j] as EmaStream
-          const v = at(close, j, i)
-          x.update(v * 0.999)
-          x.replace(v * 1.001)
-          x.replace(v * 0.9995)
-          x.replace(v)
-        }
-    },
-    peer: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new ts.EMA(30))
-      for (let i = 0; i < LIVE_BARS; i++)
-        for (let j = 0; j < SYMBOLS; j++) {
-          const x = xs[j] as ts.EMA
-          const v = at(close, j, i)
-          x.update(v * 0.999, false)
-          x.update(v * 1.001, true)
-          x.update(v * 0.9995, true)
-          x.update(v, true)
-        }
-    },
+  live: (make) => (close) => {
+    const xs = Array.from({ length: SYMBOLS }, make)
+    for (let i = 0; i < LIVE_BARS; i++)
+      for (let j = 0; j < SYMBOLS; j++) {
+        const x = xs[j] as Ours
+        const v = at(close, j, i)
+        x.update(v * 0.999)
+        x.replace(v * 1.001)
+        x.replace(v * 0.9995)
+        x.replace(v)
+      }
   },
-  'rsi-one': {
-    name: 'RSI(14)',
-    shape: 'one stream',
-    ours: (close) => {
-      const x = keep(new RsiStream(14))
-      for (let i = 0; i < N; i++) x.update(close[i] as number)
-    },
-    peer: (close) => {
-      const x = keep(new ts.RSI(14))
-      for (let i = 0; i < N; i++) x.update(close[i] as number, false)
-    },
+}
+const peerShapes: Record<string, (make: () => Peer) => Loop> = {
+  one: (make) => (close) => {
+    const x = keep(make())
+    for (let i = 0; i < N; i++) x.update(close[i] as number, false)
   },
-  'rsi-many': {
-    name: 'RSI(14)',
-    shape: '100 streams',
-    ours: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new RsiStream(14))
-      for (let i = 0; i < PER_SYMBOL; i++)
-        for (let j = 0; j < SYMBOLS; j++) (xs[j] as RsiStream).update(at(close, j, i))
-    },
-    peer: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new ts.RSI(14))
-      for (let i = 0; i < PER_SYMBOL; i++)
-        for (let j = 0; j < SYMBOLS; j++) (xs[j] as ts.RSI).update(at(close, j, i), false)
-    },
+  many: (make) => (close) => {
+    const xs = Array.from({ length: SYMBOLS }, make)
+    for (let i = 0; i < PER_SYMBOL; i++)
+      for (let j = 0; j < SYMBOLS; j++) (xs[j] as Peer).update(at(close, j, i), false)
   },
-  'rsi-live': {
-    name: 'RSI(14)',
-    shape: 'live candle, 100 streams',
-    ours: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new RsiStream(14))
-      for (let i = 0; i < LIVE_BARS; i++)
-        for (let j = 0; j < SYMBOLS; j++) {
-          const x = xs[j] as RsiStream
-          const v = at(close, j, i)
-          x.update(v * 0.999)
-          x.replace(v * 1.001)
-          x.replace(v * 0.9995)
-          x.replace(v)
-        }
-    },
-    peer: (close) => {
-      const xs = Array.from({ length: SYMBOLS }, () => new ts.RSI(14))
-      for (let i = 0; i < LIVE_BARS; i++)
-        for (let j = 0; j < SYMBOLS; j++) {
-          const x = xs[j] as ts.RSI
-          const v = at(close, j, i)
-          x.update(v * 0.999, false)
-          x.update(v * 1.001, true)
-          x.update(v * 0.9995, true)
-          x.update(v, true)
-        }
-    },
+  live: (make) => (close) => {
+    const xs = Array.from({ length: SYMBOLS }, make)
+    for (let i = 0; i < LIVE_BARS; i++)
+      for (let j = 0; j < SYMBOLS; j++) {
+        const x = xs[j] as Peer
+        const v = at(close, j, i)
+        x.update(v * 0.999, false)
+        x.update(v * 1.001, true)
+        x.update(v * 0.9995, true)
+        x.update(v, true)
+      }
   },
+}
+const shapeNames: Record<string, string> = {
+  one: 'one stream',
+  many: '100 streams',
+  live: 'live candle, 100 streams',
+}
+const indicators = [
+  { key: 'ema', name: 'EMA(30)', ours: () => new EmaStream(30), peer: () => new ts.EMA(30) },
+  { key: 'rsi', name: 'RSI(14)', ours: () => new RsiStream(14), peer: () => new ts.RSI(14) },
+]
+const loops: Record<string, { name: string; shape: string; ours: Loop; peer: Loop }> = {}
+for (const ind of indicators) {
+  for (const [shape, label] of Object.entries(shapeNames)) {
+    loops[`${ind.key}-${shape}`] = {
+      name: ind.name,
+      shape: label,
+      ours: (oursShapes[shape] as (make: () => Ours) => Loop)(ind.ours),
+      peer: (peerShapes[shape] as (make: () => Peer) => Loop)(ind.peer),
+    }
+  }
 }
 
 const floor: Loop = (close) => {

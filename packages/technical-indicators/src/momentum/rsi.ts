@@ -7,6 +7,12 @@ export function rsiLookback(period = 14): number {
   return period
 }
 
+/** `100 · gain / (gain + loss)`, and 0 where gain + loss is (near) zero, as TA-Lib. */
+function rsiOf(gain: number, loss: number): number {
+  const sum = gain + loss
+  return isZero(sum) ? 0 : 100 * (gain / sum)
+}
+
 /**
  * Relative strength index with Wilder's smoothing, exactly as TA-Lib: the first average gain and
  * loss are plain means of the first `period` changes; then `avg = (avg·(period−1) + change) / period`;
@@ -33,8 +39,7 @@ export function rsi(close: ArrayLike<number>, period = 14, out?: Float64Array): 
   }
   loss /= period
   gain /= period
-  let sum = gain + loss
-  result[period] = isZero(sum) ? 0 : 100 * (gain / sum)
+  result[period] = rsiOf(gain, loss)
   for (let i = period + 1; i < n; i++) {
     const v = close[i] as number
     const diff = v - prevValue
@@ -48,8 +53,7 @@ export function rsi(close: ArrayLike<number>, period = 14, out?: Float64Array): 
     gain += valueIf(!down, diff)
     loss /= period
     gain /= period
-    sum = gain + loss
-    result[i] = isZero(sum) ? 0 : 100 * (gain / sum)
+    result[i] = rsiOf(gain, loss)
   }
   return result
 }
@@ -101,8 +105,7 @@ export class RsiStream {
     const gain = (this.gain * (p - 1) + valueIf(!down, diff)) / p
     this.loss = loss
     this.gain = gain
-    const sum = gain + loss
-    return isZero(sum) ? 0 : 100 * (gain / sum)
+    return rsiOf(gain, loss)
   }
 
   /** Bars 0 to `period`: the changes are summed, and their means seed the averages at `period`. */
@@ -118,7 +121,6 @@ export class RsiStream {
     if (i < this.period) return Number.NaN
     this.loss /= this.period
     this.gain /= this.period
-    const sum = this.gain + this.loss
-    return isZero(sum) ? 0 : 100 * (this.gain / sum)
+    return rsiOf(this.gain, this.loss)
   }
 }

@@ -79,9 +79,9 @@ export class EmaStream {
 
   replace(value: number): number {
     const prev = this.prevBefore
-    if (prev === prev) return (this.prev = (value - prev) * this.k + prev)
+    // A seeded EMA before the bar, or a NaN one that stays NaN: recompute the bar from it.
+    if (prev === prev || this.last === 2) return (this.prev = (value - prev) * this.k + prev)
     if (this.last === 0) return this.update(value)
-    if (this.last === 2) return (this.prev = (value - prev) * this.k + prev)
     // The last bar was a warm-up bar or the seed: take it back and warm up with the new value.
     this.sum = this.sumBefore
     this.count--
