@@ -5,7 +5,7 @@ import {
   type SimPairSpec,
 } from '@trading-alerts/tickerdata/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getSymbols, runHistorical, runIncremental } from '../src/index.js'
+import { getSymbols, runHistorical, runIncremental, type ProgressEvent } from '../src/index.js'
 import {
   createTestDatabase,
   fixedClock,
@@ -117,6 +117,15 @@ async function lastUpdated(database: TestDatabase, symbol: string): Promise<stri
     .where('symbol', '=', symbol)
     .executeTakeFirst()
   return row?.last_updated_at?.toISOString() ?? null
+}
+
+function taskRow(database: TestDatabase, runId: number, symbol: string) {
+  return database.db
+    .selectFrom('task_run')
+    .selectAll()
+    .where('job_run_id', '=', runId)
+    .where('symbol', '=', symbol)
+    .executeTakeFirstOrThrow()
 }
 
 async function storedKlines(database: TestDatabase, symbol: string, from: number, to: number) {
@@ -317,7 +326,11 @@ describe.each(kinds)('failures on %s', (kind) => {
   it('a corrupt month fails its symbol with a clear error, writes none of its rows, holds last_updated_at before it; the others complete', async () => {
     sim.addFault({ route: 'archive-zip', kind: 'corrupt-zip', file: 'ETHUSDT-1m-2025-02.zip' })
     sim.addFault({ route: 'archive-zip', kind: '5xx', file: 'BTCUSDT-1m-2025-02.zip', times: 2 }) // flaky, retried
-    const result = await runHistorical(depsFor(sim, database), { historyStart: '2025-01' })
+    const events: ProgressEvent[] = []
+    const result = await runHistorical(depsFor(sim, database), {
+      historyStart: '2025-01',
+      onProgress: (e) => events.push(e),
+    })
     expect(result.state).toBe('failed')
     const eth = result.tasks.find((t) => t.symbol === 'ETHUSDT')
     expect(eth).toMatchObject({ state: 'failed', errorCode: 'ARCHIVE_FORMAT' })
@@ -336,14 +349,17 @@ describe.each(kinds)('failures on %s', (kind) => {
       expect(result.tasks.find((t) => t.symbol === symbol)?.state).toBe('succeeded')
       expect(await lastUpdated(database, symbol)).toBe('2025-03-09T23:59:59.999Z')
     }
-    const task = await database.db
-      .selectFrom('task_run')
-      .selectAll()
-      .where('job_run_id', '=', result.runId)
-      .where('symbol', '=', 'ETHUSDT')
-      .executeTakeFirstOrThrow()
+    const task = await taskRow(database, result.runId, 'ETHUSDT')
     expect(task.state).toBe('failed')
     expect(task.error_code).toBe('ARCHIVE_FORMAT')
+    // The rows that did load are counted: the run's result, the task row and its last progress event.
+    expect(eth?.rows).toBe(40 * 1440)
+    expect(Number(task.rows_written)).toBe(40 * 1440)
+    expect(events.filter((e) => e.symbol === 'ETHUSDT').at(-1)).toMatchObject({
+      state: 'failed',
+      rows: 40 * 1440,
+      error: eth?.error,
+    })
   })
 
   it('the next run retries the recorded hole and completes the symbol', async () => {
@@ -380,12 +396,26 @@ describe.each(kinds)('failures on %s', (kind) => {
         bans: new HostBans(),
         weightBudget: new WeightBudget(),
       })
-      const result = await runIncremental(deps)
+      const events: ProgressEvent[] = []
+      const result = await runIncremental(deps, { onProgress: (e) => events.push(e) })
       expect(result.state).toBe('failed')
       expect(result.tasks.find((t) => t.symbol === 'SOLUSDT')).toMatchObject({
         state: 'failed',
         errorCode: 'EXCHANGE_ERROR',
       })
+      // Each task ends with one progress event in its final state, after its running ones.
+      for (const task of result.tasks) {
+        const own = events.filter((e) => e.symbol === task.symbol)
+        expect(own.at(-1)).toMatchObject({ job: 'incremental', state: task.state, rows: task.rows })
+        expect(own.slice(0, -1).every((e) => e.state === 'running')).toBe(true)
+      }
+      const btc = events.filter((e) => e.symbol === 'BTCUSDT')
+      expect(btc.map((e) => e.done)).toEqual([1, 1]) // one request: a running event, then the end
+      expect(btc.at(-1)).toMatchObject({ state: 'succeeded', total: 1, rows: 60 })
+      expect(events.find((e) => e.symbol === 'SOLUSDT')?.error).toMatch(/Invalid symbol/i)
+      const sol = await taskRow(database, result.runId, 'SOLUSDT')
+      expect(sol).toMatchObject({ state: 'failed', error_code: 'EXCHANGE_ERROR', attempts: 1 })
+      expect(sol.finished_at).not.toBeNull()
       expect(await lastUpdated(database, 'BTCUSDT')).toBe('2025-03-10T13:33:59.999Z')
       expect(await lastUpdated(database, 'SOLUSDT')).toBe('2025-03-10T12:33:59.999Z')
     } finally {

@@ -15,14 +15,13 @@ import {
   planArchivePeriods,
 } from './historical-plan.js'
 import {
-  createTasks,
   describeError,
-  finishJobRun,
-  runPool,
+  runSymbolTasks,
   startJobRun,
   updateTask,
+  type TaskContext,
 } from './run-bookkeeping.js'
-import type { CommonJobOptions, JobDeps, JobResult, TaskResult } from './types.js'
+import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
 
 const MINUTE = 60_000
 const CLOSE_OFFSET = MINUTE - 1
@@ -127,104 +126,33 @@ export async function runHistorical(
   const params = { historyStart }
   const run = await startJobRun(database.db, 'historical', params, clock, options.host)
   const symbols = await selectHistoricalSymbols(database.db, now, options.symbols)
-  const taskIds = await createTasks(
-    database.db,
-    run.id,
-    'historical',
-    symbols.map((symbol) => ({ symbol, params })),
-  )
   logger.info('historical job started', { runId: run.id, symbols: symbols.length, historyStart })
-  const results: TaskResult[] = []
-
-  await runPool(
-    symbols,
-    options.concurrency ?? 4,
-    async (symbol) => {
-      const taskId = taskIds.get(symbol) ?? 0
-      await updateTask(database.db, taskId, {
-        state: 'running',
-        attempts: 1,
-        startedAt: clock.now(),
-      })
-      try {
-        const outcome = await loadSymbol(deps, run.id, symbol, historyStart, now, options, taskId)
-        const interrupted = options.signal?.aborted === true
-        const first = outcome.failed[0]
-        const state = interrupted ? 'interrupted' : first !== undefined ? 'failed' : 'succeeded'
-        const error =
-          first === undefined
-            ? undefined
-            : `${outcome.failed.length} archive file(s) failed; first ${first.period}: ${first.error}`
-        await updateTask(database.db, taskId, {
-          state,
-          finishedAt: clock.now(),
-          rows: outcome.rows,
-          ...(error === undefined ? {} : { error, errorCode: first?.code ?? null }),
-        })
-        results.push({
-          symbol,
-          state,
-          rows: outcome.rows,
-          attempts: 1,
-          ...(error === undefined ? {} : { error, errorCode: first?.code ?? 'UNKNOWN' }),
-          details: { ...outcome, lastUpdatedAt: outcome.lastUpdatedAt?.toISOString() ?? null },
-        })
-        options.onProgress?.({
-          job: 'historical',
-          runId: run.id,
-          symbol,
-          state,
-          done: outcome.loaded + outcome.skipped + outcome.failed.length,
-          total: outcome.loaded + outcome.skipped + outcome.failed.length,
-          rows: outcome.rows,
-          ...(error === undefined ? {} : { error }),
-        })
-      } catch (caught) {
-        const { message, code } = describeError(caught)
-        const state = options.signal?.aborted === true ? 'interrupted' : 'failed'
-        logger.error('historical task failed', { symbol, error: message, code })
-        await updateTask(database.db, taskId, {
-          state,
-          finishedAt: clock.now(),
-          error: message,
-          errorCode: code,
-        })
-        results.push({ symbol, state, rows: 0, attempts: 1, error: message, errorCode: code })
-        options.onProgress?.({
-          job: 'historical',
-          runId: run.id,
-          symbol,
-          state,
-          done: 0,
-          total: 0,
-          rows: 0,
-          error: message,
-        })
+  return runSymbolTasks(
+    deps,
+    { ...run, job: 'historical' },
+    options,
+    symbols.map((symbol) => ({ symbol })),
+    () => params,
+    async ({ symbol }, task) => {
+      const outcome = await loadSymbol(deps, symbol, historyStart, now, options, task)
+      task.tally.rows = outcome.rows
+      const first = outcome.failed[0]
+      return {
+        state: isAborted(options.signal)
+          ? 'interrupted'
+          : first === undefined
+            ? 'succeeded'
+            : 'failed',
+        details: { ...outcome, lastUpdatedAt: outcome.lastUpdatedAt?.toISOString() ?? null },
+        ...(first === undefined
+          ? {}
+          : {
+              error: `${outcome.failed.length} archive file(s) failed; first ${first.period}: ${first.error}`,
+              errorCode: first.code,
+            }),
       }
     },
-    options.signal,
-    async (symbol) => {
-      await updateTask(database.db, taskIds.get(symbol) ?? 0, {
-        state: 'interrupted',
-        finishedAt: clock.now(),
-      })
-      results.push({ symbol, state: 'interrupted', rows: 0, attempts: 0 })
-    },
   )
-
-  const result = await finishJobRun(
-    database.db,
-    { id: run.id, job: 'historical', startedAt: run.startedAt },
-    results,
-    clock,
-    options.signal?.aborted === true,
-  )
-  logger.info('historical job finished', {
-    runId: run.id,
-    state: result.state,
-    rows: result.rowsWritten,
-  })
-  return result
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {
@@ -238,12 +166,11 @@ type Loaded =
 
 async function loadSymbol(
   deps: JobDeps,
-  runId: number,
   symbol: string,
   historyStart: string,
   now: number,
   options: HistoricalOptions,
-  taskId: number,
+  task: TaskContext,
 ): Promise<SymbolOutcome> {
   const { database, binance, clock, logger } = deps
   const signal = options.signal === undefined ? {} : { signal: options.signal }
@@ -289,17 +216,12 @@ async function loadSymbol(
     ).map((r) => [`${r.period_kind}:${r.period}`, r]),
   )
   const total = periods.length
+  task.tally.total = total
   const progress = async (done: number) => {
-    options.onProgress?.({
-      job: 'historical',
-      runId,
-      symbol,
-      state: 'running',
-      done,
-      total,
-      rows: outcome.rows,
-    })
-    await updateTask(database.db, taskId, { progress: { done, total }, rows: outcome.rows })
+    task.tally.done = done
+    task.tally.rows = outcome.rows
+    task.report()
+    await updateTask(database.db, task.taskId, { progress: { done, total }, rows: outcome.rows })
   }
 
   const load = async (period: ArchivePeriod): Promise<Loaded> => {

@@ -2,15 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { findMissingMinutes } from './historical-plan.js'
 import { advanceLastUpdated } from './historical.js'
-import {
-  createTasks,
-  describeError,
-  finishJobRun,
-  runPool,
-  startJobRun,
-  updateTask,
-} from './run-bookkeeping.js'
-import type { CommonJobOptions, JobDeps, JobResult, TaskResult } from './types.js'
+import { runSymbolTasks, startJobRun } from './run-bookkeeping.js'
+import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
 
 const MINUTE = 60_000
 
@@ -77,165 +70,72 @@ export async function runIncremental(
   const totalRequests = plans.reduce((sum, p) => sum + p.requests, 0)
   const params = { totalRequests }
   const run = await startJobRun(database.db, 'incremental', params, clock, options.host)
-  const taskIds = await createTasks(
-    database.db,
-    run.id,
-    'incremental',
-    plans.map((p) => ({
-      symbol: p.symbol,
-      params: { from: new Date(p.from).toISOString(), requests: p.requests },
-    })),
-  )
   logger.info('incremental job started', {
     runId: run.id,
     symbols: plans.length,
     requests: totalRequests,
   })
-  const results: TaskResult[] = []
-
-  await runPool(
+  return runSymbolTasks(
+    deps,
+    { ...run, job: 'incremental' },
+    options,
     plans,
-    options.concurrency ?? 4,
-    async (plan) => {
-      const taskId = taskIds.get(plan.symbol) ?? 0
-      await updateTask(database.db, taskId, {
-        state: 'running',
-        attempts: 1,
-        startedAt: clock.now(),
-      })
-      let rows = 0
-      let done = 0
+    (p) => ({ from: new Date(p.from).toISOString(), requests: p.requests }),
+    async (plan, task) => {
+      const { tally } = task
+      tally.total = plan.requests
       let gaps = 0
-      try {
-        if (plan.requests > 0) {
-          let previousOpen = plan.from - MINUTE
-          // Up to the minute before now's: the candle of the current minute is still open.
-          const lastClosedOpen = Math.floor(now / MINUTE) * MINUTE - MINUTE
-          const pages = binance.iterateHistorical(plan.symbol, plan.from, lastClosedOpen, '1m', {
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          })
-          for await (const fetched of pages) {
-            const page = fetched.filter((k) => k.closeTime < now)
-            const first = page[0]
-            const last = page[page.length - 1]
-            if (first === undefined || last === undefined) continue
-            const missing = findMissingMinutes(
-              page.map((k) => k.openTime),
-              previousOpen,
-            )
-            rows += await database.writeTransaction(async (tx) => {
-              const written = await tx.replaceCandles({
-                symbol: plan.symbol,
-                start: first.openTime,
-                end: last.openTime + MINUTE,
-                rows: page,
-              })
-              // REST is the last word: minutes it skips are exchange gaps.
-              for (const m of missing) {
-                await tx.db
-                  .insertInto('exchange_gap')
-                  .values({
-                    symbol: plan.symbol,
-                    start_time: new Date(m.start),
-                    end_time: new Date(m.end),
-                    detected_at: clock.now(),
-                  })
-                  .onConflict((oc) => oc.columns(['symbol', 'start_time']).doNothing())
-                  .execute()
-              }
-              await advanceLastUpdated(tx.db, plan.symbol, last.closeTime)
-              return written
-            })
-            gaps += missing.length
-            previousOpen = last.openTime
-            done++
-            options.onProgress?.({
-              job: 'incremental',
-              runId: run.id,
+      if (plan.requests > 0) {
+        let previousOpen = plan.from - MINUTE
+        // Up to the minute before now's: the candle of the current minute is still open.
+        const lastClosedOpen = Math.floor(now / MINUTE) * MINUTE - MINUTE
+        const pages = binance.iterateHistorical(plan.symbol, plan.from, lastClosedOpen, '1m', {
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        })
+        for await (const fetched of pages) {
+          const page = fetched.filter((k) => k.closeTime < now)
+          const first = page[0]
+          const last = page[page.length - 1]
+          if (first === undefined || last === undefined) continue
+          const missing = findMissingMinutes(
+            page.map((k) => k.openTime),
+            previousOpen,
+          )
+          tally.rows += await database.writeTransaction(async (tx) => {
+            const written = await tx.replaceCandles({
               symbol: plan.symbol,
-              state: 'running',
-              done,
-              total: plan.requests,
-              rows,
+              start: first.openTime,
+              end: last.openTime + MINUTE,
+              rows: page,
             })
-            if (options.signal?.aborted === true) break
-          }
+            // REST is the last word: minutes it skips are exchange gaps.
+            for (const m of missing) {
+              await tx.db
+                .insertInto('exchange_gap')
+                .values({
+                  symbol: plan.symbol,
+                  start_time: new Date(m.start),
+                  end_time: new Date(m.end),
+                  detected_at: clock.now(),
+                })
+                .onConflict((oc) => oc.columns(['symbol', 'start_time']).doNothing())
+                .execute()
+            }
+            await advanceLastUpdated(tx.db, plan.symbol, last.closeTime)
+            return written
+          })
+          gaps += missing.length
+          previousOpen = last.openTime
+          tally.done++
+          task.report()
+          if (options.signal?.aborted === true) break
         }
-        const state = options.signal?.aborted === true ? 'interrupted' : 'succeeded'
-        await updateTask(database.db, taskId, {
-          state,
-          finishedAt: clock.now(),
-          rows,
-          progress: { done, total: plan.requests },
-        })
-        results.push({
-          symbol: plan.symbol,
-          state,
-          rows,
-          attempts: 1,
-          details: { requests: plan.requests, gaps },
-        })
-        options.onProgress?.({
-          job: 'incremental',
-          runId: run.id,
-          symbol: plan.symbol,
-          state,
-          done,
-          total: plan.requests,
-          rows,
-        })
-      } catch (caught) {
-        const { message, code } = describeError(caught)
-        const state = options.signal?.aborted === true ? 'interrupted' : 'failed'
-        logger.error('incremental task failed', { symbol: plan.symbol, error: message, code })
-        await updateTask(database.db, taskId, {
-          state,
-          finishedAt: clock.now(),
-          rows,
-          error: message,
-          errorCode: code,
-        })
-        results.push({
-          symbol: plan.symbol,
-          state,
-          rows,
-          attempts: 1,
-          error: message,
-          errorCode: code,
-        })
-        options.onProgress?.({
-          job: 'incremental',
-          runId: run.id,
-          symbol: plan.symbol,
-          state,
-          done,
-          total: plan.requests,
-          rows,
-          error: message,
-        })
+      }
+      return {
+        state: options.signal?.aborted === true ? 'interrupted' : 'succeeded',
+        progress: { done: tally.done, total: plan.requests },
+        details: { requests: plan.requests, gaps },
       }
     },
-    options.signal,
-    async (plan) => {
-      await updateTask(database.db, taskIds.get(plan.symbol) ?? 0, {
-        state: 'interrupted',
-        finishedAt: clock.now(),
-      })
-      results.push({ symbol: plan.symbol, state: 'interrupted', rows: 0, attempts: 0 })
-    },
   )
-
-  const result = await finishJobRun(
-    database.db,
-    { id: run.id, job: 'incremental', startedAt: run.startedAt },
-    results,
-    clock,
-    options.signal?.aborted === true,
-  )
-  logger.info('incremental job finished', {
-    runId: run.id,
-    state: result.state,
-    rows: result.rowsWritten,
-  })
-  return result
 }

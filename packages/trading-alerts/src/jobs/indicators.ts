@@ -19,15 +19,8 @@ import { restoreState, snapshotState, type StateJson } from '../indicators/strea
 import { parseTimeframe, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock, Logger } from '../ports.js'
 import { ruleIndicators } from '../alerts/rules.js'
-import {
-  createTasks,
-  describeError,
-  finishJobRun,
-  runPool,
-  startJobRun,
-  updateTask,
-} from './run-bookkeeping.js'
-import type { CommonJobOptions, JobResult, TaskResult } from './types.js'
+import { describeError, runSymbolTasks, startJobRun } from './run-bookkeeping.js'
+import type { CommonJobOptions, JobResult } from './types.js'
 
 /** What the indicators job needs, injected. */
 export interface IndicatorsDeps {
@@ -298,7 +291,7 @@ export async function runIndicators(
   deps: IndicatorsDeps,
   options: IndicatorsOptions = {},
 ): Promise<JobResult> {
-  const { database, clock, logger } = deps
+  const { database, clock } = deps
   const timeframes = (options.timeframes ?? DEFAULT_TIMEFRAMES).map(parseTimeframe)
   const plan = await plannedIndicators(
     database.db,
@@ -321,93 +314,29 @@ export async function runIndicators(
     indicators: Object.fromEntries([...plan].map(([tf, list]) => [tf, list.map((i) => i.key)])),
   }
   const run = await startJobRun(database.db, 'indicators', params, clock, options.host)
-  const taskIds = await createTasks(
-    database.db,
-    run.id,
-    'indicators',
-    symbols.map((symbol) => ({ symbol, params })),
-  )
-  const results: TaskResult[] = []
-  await runPool(
-    symbols,
-    options.concurrency ?? 4,
-    async (symbol) => {
-      const taskId = taskIds.get(symbol) as number
-      const startedAt = clock.now()
-      await updateTask(database.db, taskId, { state: 'running', attempts: 1, startedAt })
-      options.onProgress?.({
-        job: 'indicators',
-        runId: run.id,
+  return runSymbolTasks(
+    deps,
+    { ...run, job: 'indicators' },
+    options,
+    symbols.map((symbol) => ({ symbol })),
+    () => params,
+    async ({ symbol }, task) => {
+      task.tally.total = 1
+      task.report()
+      const r = await computeSymbolIndicators(
+        deps,
         symbol,
-        state: 'running',
-        done: 0,
-        total: 1,
-        rows: 0,
-      })
-      try {
-        const r = await computeSymbolIndicators(
-          deps,
-          symbol,
-          plan,
-          options.batchBars ?? 50_000,
-          options.signal,
-        )
-        await updateTask(database.db, taskId, {
-          state: 'succeeded',
-          finishedAt: clock.now(),
-          rows: r.values,
-          progress: { bars: r.bars, values: r.values },
-        })
-        results.push({
-          symbol,
-          state: 'succeeded',
-          rows: r.values,
-          attempts: 1,
-          details: { bars: r.bars },
-        })
-        options.onProgress?.({
-          job: 'indicators',
-          runId: run.id,
-          symbol,
-          state: 'succeeded',
-          done: 1,
-          total: 1,
-          rows: r.values,
-        })
-      } catch (error) {
-        const { message, code } = describeError(error)
-        const state = code === 'INTERRUPTED' ? 'interrupted' : 'failed'
-        logger.error('indicators failed', { symbol, error: message, code })
-        await updateTask(database.db, taskId, {
-          state,
-          finishedAt: clock.now(),
-          error: message,
-          errorCode: code,
-        })
-        results.push({ symbol, state, rows: 0, attempts: 1, error: message, errorCode: code })
-        options.onProgress?.({
-          job: 'indicators',
-          runId: run.id,
-          symbol,
-          state,
-          done: 1,
-          total: 1,
-          rows: 0,
-          error: message,
-        })
+        plan,
+        options.batchBars ?? 50_000,
+        options.signal,
+      )
+      task.tally.rows = r.values
+      task.tally.done = 1
+      return {
+        state: 'succeeded',
+        progress: { bars: r.bars, values: r.values },
+        details: { bars: r.bars },
       }
     },
-    options.signal,
-    async (symbol) => {
-      await updateTask(database.db, taskIds.get(symbol) as number, { state: 'interrupted' })
-      results.push({ symbol, state: 'interrupted', rows: 0, attempts: 0 })
-    },
-  )
-  return finishJobRun(
-    database.db,
-    { id: run.id, job: 'indicators', startedAt: run.startedAt },
-    results,
-    clock,
-    options.signal?.aborted === true,
   )
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { isTradingAlertsError } from '../errors.js'
 import type { Database, JobName, RunState, TaskState } from '../db/schema.js'
 import type { Clock } from '../ports.js'
-import type { JobResult, TaskResult } from './types.js'
+import type { CommonJobOptions, JobDeps, JobResult, TaskResult } from './types.js'
 
 /** Opens a job_run row in state 'running'. */
 export async function startJobRun(
@@ -156,4 +156,131 @@ export async function runPool<T>(
     },
   )
   await Promise.all(lanes)
+}
+
+/** What a task has done so far. Its work keeps it current, so that a task that throws is recorded with it too. */
+export interface TaskTally {
+  rows: number
+  /** Units done and planned (files, requests…), as progress events report them. */
+  done: number
+  total: number
+}
+
+/** A task's work, as `runSymbolTasks` hands it over. */
+export interface TaskContext {
+  readonly runId: number
+  readonly taskId: number
+  readonly tally: TaskTally
+  /** Sends a 'running' progress event with the tally. */
+  report(): void
+}
+
+/** How a task's work ended when it did not throw. */
+export interface TaskOutcome {
+  readonly state: 'succeeded' | 'failed' | 'interrupted'
+  readonly error?: string
+  readonly errorCode?: string
+  /** Kept in `task_run.progress`. */
+  readonly progress?: Record<string, unknown>
+  /** Kept in the job's result only. */
+  readonly details?: Record<string, unknown>
+}
+
+/**
+ * The per-symbol tasks of a run, from their rows to the run's end: opens a `task_run` row for each
+ * item, runs `work` on up to `concurrency` of them at once and records how each ended (`task_run`,
+ * the job's result, a progress event). A task that throws is recorded as failed with its error, or
+ * as interrupted when the job was stopped, and the others go on; items not started before the stop
+ * are recorded as interrupted. Then the run is closed and logged.
+ */
+export async function runSymbolTasks<T extends { readonly symbol: string }>(
+  deps: Pick<JobDeps, 'database' | 'clock' | 'logger'>,
+  run: { readonly id: number; readonly job: JobName; readonly startedAt: Date },
+  options: CommonJobOptions,
+  items: readonly T[],
+  paramsOf: (item: T) => Record<string, unknown>,
+  work: (item: T, task: TaskContext) => Promise<TaskOutcome>,
+): Promise<JobResult> {
+  const { database, clock, logger } = deps
+  const { db } = database
+  const aborted = () => options.signal?.aborted === true
+  const taskIds = await createTasks(
+    db,
+    run.id,
+    run.job,
+    items.map((item) => ({ symbol: item.symbol, params: paramsOf(item) })),
+  )
+  const results: TaskResult[] = []
+  const progress = (symbol: string, state: TaskState, tally: TaskTally, error?: string) =>
+    options.onProgress?.({
+      job: run.job,
+      runId: run.id,
+      symbol,
+      state,
+      done: tally.done,
+      total: tally.total,
+      rows: tally.rows,
+      ...(error === undefined ? {} : { error }),
+    })
+
+  await runPool(
+    items,
+    options.concurrency ?? 4,
+    async (item) => {
+      const { symbol } = item
+      const taskId = taskIds.get(symbol) ?? 0
+      const tally: TaskTally = { rows: 0, done: 0, total: 0 }
+      await updateTask(db, taskId, { state: 'running', attempts: 1, startedAt: clock.now() })
+      let outcome: TaskOutcome
+      try {
+        outcome = await work(item, {
+          runId: run.id,
+          taskId,
+          tally,
+          report: () => progress(symbol, 'running', tally),
+        })
+      } catch (caught) {
+        const { message, code } = describeError(caught)
+        outcome = {
+          state: aborted() || code === 'INTERRUPTED' ? 'interrupted' : 'failed',
+          error: message,
+          errorCode: code,
+        }
+        logger.error(`${run.job} task failed`, { symbol, error: message, code })
+      }
+      const { state, error, errorCode } = outcome
+      await updateTask(db, taskId, {
+        state,
+        finishedAt: clock.now(),
+        rows: tally.rows,
+        ...(outcome.progress === undefined ? {} : { progress: outcome.progress }),
+        ...(error === undefined ? {} : { error, errorCode: errorCode ?? 'UNKNOWN' }),
+      })
+      results.push({
+        symbol,
+        state,
+        rows: tally.rows,
+        attempts: 1,
+        ...(error === undefined ? {} : { error, errorCode: errorCode ?? 'UNKNOWN' }),
+        ...(outcome.details === undefined ? {} : { details: outcome.details }),
+      })
+      progress(symbol, state, tally, error)
+    },
+    options.signal,
+    async (item) => {
+      await updateTask(db, taskIds.get(item.symbol) ?? 0, {
+        state: 'interrupted',
+        finishedAt: clock.now(),
+      })
+      results.push({ symbol: item.symbol, state: 'interrupted', rows: 0, attempts: 0 })
+    },
+  )
+
+  const result = await finishJobRun(db, run, results, clock, aborted())
+  logger.info(`${run.job} job finished`, {
+    runId: run.id,
+    state: result.state,
+    rows: result.rowsWritten,
+  })
+  return result
 }
