@@ -636,4 +636,55 @@ describe.each(kinds)('indicators and alerts on %s', (kind) => {
     ).toEqual([])
     expect(parseAlertRule('rsi(14) < 30').kind).toBe('bar')
   })
+
+  it('a rule that fails in a run is recorded in its task with its error, and the other rules go on', async () => {
+    const logger = memoryLogger()
+    const clock = mutableClock(T0) // a rule fires on the bars that close after it was saved
+    const ok = await saveAlertRule(
+      database.db,
+      { name: 'btc-any-close', rule: 'close > 0', symbols: ['BTCUSDT'], timeframe: '1h' },
+      clock,
+    )
+    const broken = await saveAlertRule(
+      database.db,
+      { name: 'btc-broken', rule: 'rsi(14) < 30', symbols: ['BTCUSDT'], timeframe: '1h' },
+      clock,
+    )
+    // As a rule written by a newer version can read: an indicator this version does not know.
+    await database.db
+      .updateTable('alert_rule')
+      .set({ rule: 'rsx(14) < 30' })
+      .where('id', '=', broken.id)
+      .execute()
+    clock.t = END + 10 * MIN
+    try {
+      const result = await runAlerts({ database, clock, logger })
+      expect(result.state).toBe('failed')
+      const bad = result.tasks.find((t) => t.symbol === 'rule:btc-broken')
+      expect(bad).toMatchObject({ state: 'failed', rows: 0, errorCode: 'RULE_SYNTAX' })
+      expect(bad?.error).toContain('unknown indicator "rsx"')
+      const good = result.tasks.find((t) => t.symbol === 'rule:btc-any-close')
+      expect(good?.state).toBe('succeeded')
+      expect(good?.rows).toBeGreaterThan(0)
+      const rows = await database.db
+        .selectFrom('task_run')
+        .selectAll()
+        .where('job_run_id', '=', result.runId)
+        .where('symbol', 'in', ['rule:btc-broken', 'rule:btc-any-close'])
+        .orderBy('symbol')
+        .execute()
+      expect(rows.map((r) => [r.symbol, r.state, r.error_code, Number(r.rows_written)])).toEqual([
+        ['rule:btc-any-close', 'succeeded', null, good?.rows],
+        ['rule:btc-broken', 'failed', 'RULE_SYNTAX', 0],
+      ])
+      expect(rows[1]?.error).toBe(bad?.error)
+      expect(logger.entries.some((e) => e.message === 'alert rule failed')).toBe(true)
+    } finally {
+      await database.db
+        .deleteFrom('alert_event')
+        .where('rule_id', 'in', [ok.id, broken.id])
+        .execute()
+      await database.db.deleteFrom('alert_rule').where('id', 'in', [ok.id, broken.id]).execute()
+    }
+  })
 })

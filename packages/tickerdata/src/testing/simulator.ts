@@ -173,6 +173,22 @@ export async function startExchangeSimulator(
     })
   }
 
+  /** CoinGecko's answer to a caller over its rate limit (the public API's own words). */
+  function coingeckoRateLimited(res: ServerResponse): void {
+    send(
+      res,
+      429,
+      json({
+        status: {
+          error_code: 429,
+          error_message:
+            "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
+        },
+      }),
+      { 'content-type': 'application/json' },
+    )
+  }
+
   /** Applies Binance's weight limiter; returns false when the request was answered 429/418. */
   function chargeWeight(res: ServerResponse, weight: number): boolean {
     const t = Date.now()
@@ -245,18 +261,7 @@ export async function startExchangeSimulator(
         return true
       case '429':
         if (route === 'coins-markets') {
-          send(
-            res,
-            429,
-            json({
-              status: {
-                error_code: 429,
-                error_message:
-                  "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
-              },
-            }),
-            { 'content-type': 'application/json' },
-          )
+          coingeckoRateLimited(res)
         } else {
           binanceError(res, 429, -1003, 'Too much request weight used.', {
             'retry-after': String(fault.retryAfterSec ?? 1),
@@ -721,18 +726,7 @@ export async function startExchangeSimulator(
     while (coingeckoCalls.length > 0 && (coingeckoCalls[0] ?? 0) <= t - MINUTE)
       coingeckoCalls.shift()
     if (coingeckoCalls.length >= coingeckoPerMinute) {
-      send(
-        res,
-        429,
-        json({
-          status: {
-            error_code: 429,
-            error_message:
-              "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
-          },
-        }),
-        { 'content-type': 'application/json' },
-      )
+      coingeckoRateLimited(res)
       return
     }
     coingeckoCalls.push(t)

@@ -481,6 +481,7 @@ export async function runAlerts(
   for (const rule of rules) {
     if (options.signal?.aborted === true) break
     const started = clock.now()
+    let task: TaskResult
     try {
       const parsed = parseAlertRule(rule.rule)
       const symbols = rule.symbols as string[]
@@ -506,48 +507,36 @@ export async function runAlerts(
         }
       }
       fired += count
-      tasks.push({ symbol: `rule:${rule.name}`, state: 'succeeded', rows: count, attempts: 1 })
-      await db
-        .insertInto('task_run')
-        .values({
-          job_run_id: run.id,
-          job: 'alerts',
-          symbol: `rule:${rule.name}`,
-          params: JSON.stringify({ job: 'alerts', rule: rule.name }),
-          state: 'succeeded',
-          attempts: 1,
-          started_at: started,
-          finished_at: clock.now(),
-          rows_written: count,
-        })
-        .execute()
+      task = { symbol: `rule:${rule.name}`, state: 'succeeded', rows: count, attempts: 1 }
     } catch (error) {
       const { message, code } = describeError(error)
       logger.error('alert rule failed', { rule: rule.name, error: message, code })
-      tasks.push({
+      task = {
         symbol: `rule:${rule.name}`,
         state: 'failed',
         rows: 0,
         attempts: 1,
         error: message,
         errorCode: code,
-      })
-      await db
-        .insertInto('task_run')
-        .values({
-          job_run_id: run.id,
-          job: 'alerts',
-          symbol: `rule:${rule.name}`,
-          params: JSON.stringify({ job: 'alerts', rule: rule.name }),
-          state: 'failed',
-          attempts: 1,
-          started_at: started,
-          finished_at: clock.now(),
-          error: message,
-          error_code: code,
-        })
-        .execute()
+      }
     }
+    tasks.push(task)
+    await db
+      .insertInto('task_run')
+      .values({
+        job_run_id: run.id,
+        job: 'alerts',
+        symbol: task.symbol,
+        params: JSON.stringify({ job: 'alerts', rule: rule.name }),
+        state: task.state,
+        attempts: 1,
+        started_at: started,
+        finished_at: clock.now(),
+        rows_written: task.rows,
+        error: task.error ?? null,
+        error_code: task.errorCode ?? null,
+      })
+      .execute()
   }
   const delivery = await deliverDueAlerts(deps, options)
   const result = await finishJobRun(

@@ -124,12 +124,21 @@ export async function finishJobRun(
   }
 }
 
-/** A short, safe description of an error and its machine-readable code. */
+/**
+ * A short, safe description of an error and its machine-readable code: the error's own string
+ * `code` where it has one (ours, a rule's `RULE_SYNTAX`, Node's `ECONNRESET`…), else its name.
+ */
 export function describeError(error: unknown): { message: string; code: string } {
   if (isTickerdataError(error) || isTradingAlertsError(error)) {
     return { message: error.message, code: error.code }
   }
-  if (error instanceof Error) return { message: error.message, code: error.name }
+  if (error instanceof Error) {
+    const code: unknown = (error as { code?: unknown }).code
+    return {
+      message: error.message,
+      code: typeof code === 'string' && code !== '' ? code : error.name,
+    }
+  }
   return { message: String(error), code: 'UNKNOWN' }
 }
 
