@@ -539,13 +539,7 @@ export async function runAlerts(
       .execute()
   }
   const delivery = await deliverDueAlerts(deps, options)
-  const result = await finishJobRun(
-    db,
-    { id: run.id, job: 'alerts', startedAt: run.startedAt },
-    tasks,
-    clock,
-    options.signal?.aborted === true,
-  )
+  const result = await finishJobRun(db, run, tasks, clock, options.signal?.aborted === true)
   // The run's summary also counts what fired and what the deliveries did.
   await db
     .updateTable('job_run')

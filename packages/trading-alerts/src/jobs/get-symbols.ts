@@ -179,7 +179,7 @@ export async function getSymbols(
     })
     const result = await finishJobRun(
       database.db,
-      { id: run.id, job: 'symbols', startedAt: run.startedAt },
+      run,
       [
         {
           symbol: '*',
@@ -215,7 +215,7 @@ export async function getSymbols(
     })
     const result = await finishJobRun(
       database.db,
-      { id: run.id, job: 'symbols', startedAt: run.startedAt },
+      run,
       [
         {
           symbol: '*',

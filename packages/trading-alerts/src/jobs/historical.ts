@@ -129,7 +129,7 @@ export async function runHistorical(
   logger.info('historical job started', { runId: run.id, symbols: symbols.length, historyStart })
   return runSymbolTasks(
     deps,
-    { ...run, job: 'historical' },
+    run,
     options,
     symbols.map((symbol) => ({ symbol })),
     () => params,

@@ -77,7 +77,7 @@ export async function runIncremental(
   })
   return runSymbolTasks(
     deps,
-    { ...run, job: 'incremental' },
+    run,
     options,
     plans,
     (p) => ({ from: new Date(p.from).toISOString(), requests: p.requests }),

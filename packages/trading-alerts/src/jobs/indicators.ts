@@ -316,7 +316,7 @@ export async function runIndicators(
   const run = await startJobRun(database.db, 'indicators', params, clock, options.host)
   return runSymbolTasks(
     deps,
-    { ...run, job: 'indicators' },
+    run,
     options,
     symbols.map((symbol) => ({ symbol })),
     () => params,

@@ -12,7 +12,7 @@ export async function startJobRun(
   params: Record<string, unknown>,
   clock: Clock,
   host: string | undefined,
-): Promise<{ id: number; startedAt: Date }> {
+): Promise<{ id: number; job: JobName; startedAt: Date }> {
   const startedAt = clock.now()
   const row = await db
     .insertInto('job_run')
@@ -25,7 +25,7 @@ export async function startJobRun(
     })
     .returning('id')
     .executeTakeFirstOrThrow()
-  return { id: Number(row.id), startedAt }
+  return { id: Number(row.id), job, startedAt }
 }
 
 /** Opens the task rows of a run, one self-contained unit (job, symbol, params) each. */
@@ -257,20 +257,22 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
         }
         logger.error(`${run.job} task failed`, { symbol, error: message, code })
       }
-      const { state, error, errorCode } = outcome
+      const { state, error } = outcome
+      const failure =
+        error === undefined ? {} : { error, errorCode: outcome.errorCode ?? 'UNKNOWN' }
       await updateTask(db, taskId, {
         state,
         finishedAt: clock.now(),
         rows: tally.rows,
         ...(outcome.progress === undefined ? {} : { progress: outcome.progress }),
-        ...(error === undefined ? {} : { error, errorCode: errorCode ?? 'UNKNOWN' }),
+        ...failure,
       })
       results.push({
         symbol,
         state,
         rows: tally.rows,
         attempts: 1,
-        ...(error === undefined ? {} : { error, errorCode: errorCode ?? 'UNKNOWN' }),
+        ...failure,
         ...(outcome.details === undefined ? {} : { details: outcome.details }),
       })
       progress(symbol, state, tally, error)
