@@ -23,7 +23,13 @@ try {
   for (const { dir, pkg } of published) {
     const packed = JSON.parse(run(['pack', '--dry-run', '--json'], { cwd: dir }))
     const files = new Set(packed.files.map((f) => f.path))
-    for (const required of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts']) {
+    for (const required of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/index.js',
+      'dist/index.d.ts',
+    ]) {
       if (!files.has(required)) problems.push(`${pkg.name}: the tarball has no ${required}`)
     }
     if (pkg.license !== 'MIT') problems.push(`${pkg.name}: license is ${pkg.license}, not MIT`)
@@ -48,4 +54,6 @@ if (problems.length > 0) {
   for (const p of problems) console.error(`release check: ${p}`)
   process.exit(1)
 }
-console.log(`release check: ${published.map((p) => `${p.pkg.name}@${p.pkg.version}`).join(', ')} ok`)
+console.log(
+  `release check: ${published.map((p) => `${p.pkg.name}@${p.pkg.version}`).join(', ')} ok`,
+)
