@@ -288,6 +288,55 @@ describe('the weight budget', () => {
     }
   })
 
+  it('paces the first window too: a client that has not read exchangeInfo earns no 429 (8 symbols, 60 a minute)', async () => {
+    // One clock for the simulator's limiter and the client's budget; waiting moves it on.
+    let t = Date.parse('2025-03-10T12:00:30.000Z')
+    const clock = () => t
+    const sleep = (ms: number) => {
+      t = Math.max(t, clock() + ms)
+      return Promise.resolve()
+    }
+    const tight = await startExchangeSimulator({
+      now: () => NOW,
+      limiterClock: clock,
+      weightLimit: { limit: 60, interval: 'MINUTE', intervalNum: 1 },
+    })
+    try {
+      const budget = new WeightBudget({ now: clock, sleep }) // the limit is not known yet
+      const api = new BinanceAPI({
+        apiUrl: tight.urls.binanceApiUrl,
+        now: () => NOW,
+        weightBudget: budget,
+        bans: new HostBans(),
+        sleep,
+      })
+      const symbols = [
+        'BTCUSDT',
+        'ETHUSDT',
+        'SOLUSDT',
+        'DOGEUSDT',
+        'XRPUSDT',
+        'TRXUSDT',
+        'ADAUSDT',
+        'LINKUSDT',
+      ]
+      const from = Date.parse('2025-03-01T00:00:00.000Z')
+      const to = from + 3999 * MINUTE // four pages each: 8 × 4 × weight 2 = 64, over the limit alone
+      const got = await Promise.all(symbols.map((s) => api.getHistorical(s, from, to)))
+      for (const [i, symbol] of symbols.entries()) {
+        expect(got[i], symbol).toEqual(tight.candles(symbol, from, to))
+      }
+      expect(tight.stats.rateLimited429).toBe(0)
+      expect(tight.stats.banned418).toBe(0)
+      expect(tight.stats.requests.klines).toBe(32)
+      expect(tight.stats.maxUsedWeight).toBeLessThanOrEqual(60)
+      expect(budget.snapshot).toMatchObject({ limit: 60, windowMs: 60_000 })
+      expect(t).toBeGreaterThanOrEqual(Date.parse('2025-03-10T12:01:00.000Z')) // paced into the next minute
+    } finally {
+      await tight.close()
+    }
+  })
+
   it('without the budget the same load earns 429s (the simulator enforces the limit)', async () => {
     const tight = await startExchangeSimulator({
       now: () => NOW,

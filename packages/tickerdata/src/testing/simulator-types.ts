@@ -98,6 +98,11 @@ export interface SimulatorOptions {
   readonly monthlyPublishDelayDays?: number
   /** Monthly files published late: symbol → months ('YYYY-MM') whose monthly zip does not exist (daily ones do). */
   readonly lateMonthly?: Readonly<Record<string, readonly string[]>>
+  /**
+   * Clock (ms) of the weight limiter's windows; default the real clock. Share an injected clock
+   * with the client's WeightBudget to test pacing across windows without waiting for them.
+   */
+  readonly limiterClock?: () => number
   /** Retry-After seconds sent with a 429 from the weight limiter; default 1 with a SECOND window, else seconds to the window's end. */
   readonly retryAfterSec?: number
   /** Length of the IP ban (418) a client earns by ignoring a 429; default twice the weight window (at least 2 s). */

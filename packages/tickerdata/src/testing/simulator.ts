@@ -109,6 +109,7 @@ export async function startExchangeSimulator(
   }
 
   // Binance's limiter works on wall-clock windows (the simulated market clock may be frozen).
+  const limiterNow = options.limiterClock ?? (() => Date.now())
   let windowStart = 0
   let usedWeight = 0
   let backoffUntil = 0 // after a 429: requests before this time earn a ban
@@ -191,7 +192,7 @@ export async function startExchangeSimulator(
 
   /** Applies Binance's weight limiter; returns false when the request was answered 429/418. */
   function chargeWeight(res: ServerResponse, weight: number): boolean {
-    const t = Date.now()
+    const t = limiterNow()
     if (t < bannedUntil) {
       stats.banned418 += 1
       binanceError(
