@@ -54,11 +54,18 @@ export {
   COINGECKO_MAX_PER_PAGE,
   CoingeckoAPI,
   DEFAULT_COINGECKO_API_URL,
+  type CoingeckoAPIOptions,
+  type RejectedCoin,
+  type TopCoinsOptions,
+  type TopCoinsReport,
+} from './coingecko/coingecko-api.js'
+export {
+  COIN_TEXT_LIMITS,
   parseCoinMarket,
   type CoinMarket,
-  type CoingeckoAPIOptions,
-  type TopCoinsOptions,
-} from './coingecko/coingecko-api.js'
+  type CoinProblem,
+  type CoinProblemKind,
+} from './coingecko/coin-market.js'
 export {
   AbortedError,
   ArchiveFormatError,

@@ -61,6 +61,7 @@ export type SimFaultKind =
   | 'corrupt-zip' // the zip bytes are truncated/garbled (the CHECKSUM matches the corrupt bytes)
   | 'bad-csv-row' // a valid zip whose CSV has one malformed row (line `line`, default 100)
   | 'invalid-symbol' // 400 {"code":-1121,"msg":"Invalid symbol."}
+  | 'coin-fields' // /coins/markets: coin `coin` is sent with `fields` (JSON values) and `rawFields` (JSON text) over its own
 
 export interface SimFault {
   readonly route: SimRoute
@@ -75,6 +76,12 @@ export interface SimFault {
   readonly retryAfterSec?: number
   readonly delayMs?: number
   readonly line?: number
+  /** 'coin-fields': the CoinGecko id of the coin to change. */
+  readonly coin?: string
+  /** 'coin-fields': fields to send instead of the coin's own, e.g. `{ name: 'Doge\u0000coin', market_cap: -1 }`. */
+  readonly fields?: Readonly<Record<string, unknown>>
+  /** 'coin-fields': fields sent as this JSON text verbatim, e.g. `{ market_cap: '1e400' }` (Infinity once parsed). */
+  readonly rawFields?: Readonly<Record<string, string>>
 }
 
 export interface SimulatorOptions {
