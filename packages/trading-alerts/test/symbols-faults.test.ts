@@ -110,15 +110,8 @@ describe.each(kinds)('bad coins from CoinGecko on %s', (kind) => {
     const bad = (
       coin: string,
       fields: Record<string, unknown>,
-      rawFields?: Record<string, string>,
-    ) =>
-      sim.addFault({
-        route: 'coins-markets',
-        kind: 'coin-fields',
-        coin,
-        fields,
-        ...(rawFields === undefined ? {} : { rawFields }),
-      })
+      rawFields: Record<string, string> = {},
+    ) => sim.addFault({ route: 'coins-markets', kind: 'coin-fields', coin, fields, rawFields })
     bad('bitcoin', { name: `Bit\u0000coin${'!'.repeat(5000)}`, market_cap: -1 })
     bad('solana', { market_cap_rank: 1.5 }, { current_price: '1e400', total_volume: '-2e3' })
     bad('ripple', { symbol: '\u0000' })

@@ -102,15 +102,8 @@ describe('CoingeckoAPI against the simulator', () => {
     const bad = (
       coin: string,
       fields: Record<string, unknown>,
-      rawFields?: Record<string, string>,
-    ) =>
-      sim.addFault({
-        route: 'coins-markets',
-        kind: 'coin-fields',
-        coin,
-        fields,
-        ...(rawFields === undefined ? {} : { rawFields }),
-      })
+      rawFields: Record<string, string> = {},
+    ) => sim.addFault({ route: 'coins-markets', kind: 'coin-fields', coin, fields, rawFields })
     bad('dogecoin', { name: 'Doge\u0000coin', market_cap: -5 })
     bad('ethereum', { name: 'E'.repeat(10_000), last_updated: 'yesterday' })
     bad('solana', { market_cap_rank: 6.5, total_volume: '123' }, { current_price: '1e400' })
