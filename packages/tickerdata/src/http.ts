@@ -175,6 +175,37 @@ function publicUrl(url: string): string {
   return `${u.origin}${u.pathname}`
 }
 
+/** Query parameters that carry secrets: CoinGecko's `x_cg_demo_api_key`/`x_cg_pro_api_key`, and the usual names. */
+const SECRET_PARAM =
+  /^x[-_]cg[-_][a-z]+[-_]api[-_]key$|api[-_]?key$|token$|secret$|signature$|password$/i
+
+/** The URL for debug logs: the query kept (symbol, times, page) except parameters that carry secrets. */
+export function loggableUrl(url: string | URL): string {
+  const u = new URL(url)
+  u.username = ''
+  u.password = ''
+  u.hash = ''
+  for (const key of [...u.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) u.searchParams.delete(key)
+  }
+  return u.href
+}
+
+/** Binance's `X-MBX-USED-WEIGHT-<n><unit>` as a number, when the response has it. */
+function usedWeight(headers: Readonly<Record<string, string>>): number | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-mbx-used-weight-')) return Number(value)
+  }
+  return undefined
+}
+
+/** Where a retry's wait comes from. */
+function waitSource(error: TickerdataError): 'retry-after' | 'fallback' | 'ban' | 'backoff' {
+  if (error instanceof RateLimitError)
+    return error.retryAfterMs === undefined ? 'fallback' : 'retry-after'
+  return error instanceof IpBannedError ? 'ban' : 'backoff'
+}
+
 /**
  * The one HTTP client of the package: timeouts, bounded retries with backoff and jitter, Retry-After
  * on 429, per-host bans on 418 (with a maximum wait), 451 as a fatal error, cancellation, and no
@@ -219,12 +250,22 @@ export class HttpClient {
     }
     const host = target.host
     const shownUrl = publicUrl(target.href)
+    const logUrl = loggableUrl(target)
+    const debug = this.logger?.debug?.bind(this.logger)
     for (let attempt = 0; ; attempt++) {
       await this.waitForBan(host, options.signal)
       await options.beforeAttempt?.(options.signal)
       let error: TickerdataError
+      const began = performance.now()
       try {
         const response = await this.send(target.href, shownUrl, options.signal)
+        debug?.('http request', {
+          url: logUrl,
+          status: response.status,
+          ms: Math.round(performance.now() - began),
+          bytes: response.body.length,
+          usedWeight: usedWeight(response.headers),
+        })
         options.onResponse?.(response)
         if (
           (response.status >= 200 && response.status < 300) ||
@@ -236,14 +277,41 @@ export class HttpClient {
       } catch (caught) {
         if (!isTickerdataError(caught)) throw caught
         error = caught
+        debug?.('http request', {
+          url: logUrl,
+          status: null,
+          ms: Math.round(performance.now() - began),
+          code: error.code,
+        })
       }
-      if (!shouldRetry(error, attempt, this.maxRetries)) throw error
+      const decision = {
+        url: logUrl,
+        attempt: attempt + 1,
+        code: error.code,
+        ...(error instanceof HttpError ? { status: error.status } : {}),
+      }
+      if (!shouldRetry(error, attempt, this.maxRetries)) {
+        const retryable = shouldRetry(error, 0, 1)
+        debug?.('http retry decision', {
+          ...decision,
+          decision: 'give up',
+          why: retryable ? `retries exhausted (${this.maxRetries})` : 'not retryable',
+        })
+        throw error
+      }
       const wait =
         error instanceof RateLimitError
           ? (error.retryAfterMs ?? this.rateLimitFallbackMs)
           : error instanceof IpBannedError
             ? 0
             : backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random)
+      debug?.('http retry decision', {
+        ...decision,
+        decision: 'retry',
+        why: `${error.code} is retryable`,
+        waitMs: wait,
+        waitFrom: waitSource(error),
+      })
       this.logger?.warn('request failed, retrying', {
         url: shownUrl,
         code: error.code,

@@ -10,6 +10,7 @@ export {
   type ArchiveLoad,
   type BinanceAPIOptions,
   type CallOptions,
+  type ExchangeInfoOptions,
   type ExchangeInfo,
   type ExchangePair,
   type HistoricalOptions,
@@ -53,11 +54,18 @@ export {
   COINGECKO_MAX_PER_PAGE,
   CoingeckoAPI,
   DEFAULT_COINGECKO_API_URL,
+  type CoingeckoAPIOptions,
+  type RejectedCoin,
+  type TopCoinsOptions,
+  type TopCoinsReport,
+} from './coingecko/coingecko-api.js'
+export {
+  COIN_TEXT_LIMITS,
   parseCoinMarket,
   type CoinMarket,
-  type CoingeckoAPIOptions,
-  type TopCoinsOptions,
-} from './coingecko/coingecko-api.js'
+  type CoinProblem,
+  type CoinProblemKind,
+} from './coingecko/coin-market.js'
 export {
   AbortedError,
   ArchiveFormatError,
@@ -80,6 +88,7 @@ export {
   HttpClient,
   backoffDelay,
   defaultSleep,
+  loggableUrl,
   parseRetryAfter,
   sharedHostBans,
   shouldRetry,

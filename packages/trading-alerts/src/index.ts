@@ -31,6 +31,7 @@ export {
   type MapTopCoinsOptions,
   type MappedCoin,
 } from './jobs/symbols-plan.js'
+export { NO_SYMBOLS_WARNING } from './jobs/run-warnings.js'
 export {
   runHistorical,
   selectHistoricalSymbols,

@@ -163,11 +163,15 @@ describe('BinanceAPI faults', () => {
   })
 
   it('honours Retry-After on a 429 and then succeeds', async () => {
-    sim.addFault({ route: 'klines', kind: '429', retryAfterSec: 1, times: 1 })
-    const began = Date.now()
-    const got = await client().getHistorical('BTCUSDT', start, start)
+    sim.addFault({ route: 'klines', kind: '429', retryAfterSec: 7, times: 1 })
+    const waits: number[] = []
+    const sleep = (ms: number) => {
+      waits.push(ms)
+      return Promise.resolve()
+    }
+    const got = await client({ sleep }).getHistorical('BTCUSDT', start, start)
     expect(got).toHaveLength(1)
-    expect(Date.now() - began).toBeGreaterThanOrEqual(950)
+    expect(waits).toEqual([7000])
   })
 
   it('reports RateLimitError when 429s outlast the retries', async () => {
@@ -178,19 +182,29 @@ describe('BinanceAPI faults', () => {
     expect(error).toBeInstanceOf(RateLimitError)
   })
 
-  it('on a 418 stops every request to the host until the ban ends, then resumes', async () => {
+  it('turns a 418 into an IpBannedError until Retry-After, and holds every client of the host until then', async () => {
     const bans = new HostBans()
-    sim.addFault({ route: 'klines', kind: '418', retryAfterSec: 1, times: 1 })
-    const a = client({ bans })
-    const b = client({ bans })
-    const began = Date.now()
-    const first = a.getHistorical('BTCUSDT', start, start)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    sim.addFault({ route: 'klines', kind: '418', retryAfterSec: 90, times: 1 })
+    const error = await client({ bans, maxRetries: 0 })
+      .getHistorical('BTCUSDT', start, start)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(IpBannedError)
+    expect(error).toMatchObject({ status: 418, code: 'IP_BANNED', until: new Date(NOW + 90_000) })
+    expect(bans.bannedUntil(new URL(sim.url).host, NOW)).toBe(NOW + 90_000)
+    // Another client of the host waits the ban out before it sends anything, then goes on.
+    let t = NOW
+    const events: string[] = []
+    const sleep = (ms: number) => {
+      const { klines, exchangeInfo } = sim.stats.requests
+      events.push(`slept ${ms} ms after ${klines + exchangeInfo} requests`)
+      t += ms
+      return Promise.resolve()
+    }
     sim.resetStats()
-    const second = await b.getHistorical('BTCUSDT', start, start) // waits for the shared ban
-    expect(second).toHaveLength(1)
-    expect(await first).toHaveLength(1)
-    expect(Date.now() - began).toBeGreaterThanOrEqual(950)
+    const other = client({ bans, now: () => t, sleep })
+    expect(await other.getHistorical('BTCUSDT', start, start)).toHaveLength(1)
+    expect(events).toEqual(['slept 90000 ms after 0 requests'])
+    expect(sim.stats.requests.klines).toBe(1)
   })
 
   it('fails fast when a ban is longer than the allowed wait', async () => {
@@ -207,7 +221,6 @@ describe('BinanceAPI faults', () => {
       client({ bans, maxBanWaitMs: 1000 }).getHistorical('BTCUSDT', start, start),
     ).rejects.toBeInstanceOf(BanTooLongError)
     expect(sim.stats.requests.klines).toBe(0)
-    expect(IpBannedError.name).toBe('IpBannedError')
   })
 
   it('treats 451 as fatal with a message that says how to pick another base URL', async () => {
@@ -283,6 +296,55 @@ describe('the weight budget', () => {
       expect(tight.stats.rateLimited429).toBe(0)
       expect(tight.stats.banned418).toBe(0)
       expect(tight.stats.maxUsedWeight).toBeLessThanOrEqual(60)
+    } finally {
+      await tight.close()
+    }
+  })
+
+  it('paces the first window too: a client that has not read exchangeInfo earns no 429 (8 symbols, 60 a minute)', async () => {
+    // One clock for the simulator's limiter and the client's budget; waiting moves it on.
+    let t = Date.parse('2025-03-10T12:00:30.000Z')
+    const clock = () => t
+    const sleep = (ms: number) => {
+      t = Math.max(t, clock() + ms)
+      return Promise.resolve()
+    }
+    const tight = await startExchangeSimulator({
+      now: () => NOW,
+      limiterClock: clock,
+      weightLimit: { limit: 60, interval: 'MINUTE', intervalNum: 1 },
+    })
+    try {
+      const budget = new WeightBudget({ now: clock, sleep }) // the limit is not known yet
+      const api = new BinanceAPI({
+        apiUrl: tight.urls.binanceApiUrl,
+        now: () => NOW,
+        weightBudget: budget,
+        bans: new HostBans(),
+        sleep,
+      })
+      const symbols = [
+        'BTCUSDT',
+        'ETHUSDT',
+        'SOLUSDT',
+        'DOGEUSDT',
+        'XRPUSDT',
+        'TRXUSDT',
+        'ADAUSDT',
+        'LINKUSDT',
+      ]
+      const from = Date.parse('2025-03-01T00:00:00.000Z')
+      const to = from + 3999 * MINUTE // four pages each: 8 × 4 × weight 2 = 64, over the limit alone
+      const got = await Promise.all(symbols.map((s) => api.getHistorical(s, from, to)))
+      for (const [i, symbol] of symbols.entries()) {
+        expect(got[i], symbol).toEqual(tight.candles(symbol, from, to))
+      }
+      expect(tight.stats.rateLimited429).toBe(0)
+      expect(tight.stats.banned418).toBe(0)
+      expect(tight.stats.requests.klines).toBe(32)
+      expect(tight.stats.maxUsedWeight).toBeLessThanOrEqual(60)
+      expect(budget.snapshot).toMatchObject({ limit: 60, windowMs: 60_000 })
+      expect(t).toBeGreaterThanOrEqual(Date.parse('2025-03-10T12:01:00.000Z')) // paced into the next minute
     } finally {
       await tight.close()
     }

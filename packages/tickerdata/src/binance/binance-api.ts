@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ResponseValidationError, ChecksumMismatchError } from '../errors.js'
-import { HttpClient, type HttpClientOptions, type HttpResponse } from '../http.js'
+import { HttpClient, type HttpClientOptions, type HttpResponse, type Logger } from '../http.js'
 import {
   archiveFileName,
   archiveFileUrl,
@@ -44,6 +44,11 @@ export interface BinanceAPIOptions extends HttpClientOptions {
 
 export interface CallOptions {
   readonly signal?: AbortSignal
+}
+
+export interface ExchangeInfoOptions extends CallOptions {
+  /** Only this pair (a small answer; the rate limits are the same). */
+  readonly symbol?: string
 }
 
 export interface HistoricalOptions extends CallOptions {
@@ -128,6 +133,7 @@ export class BinanceAPI {
   readonly weightBudget: WeightBudget
   private readonly http: HttpClient
   private readonly now: () => number
+  private readonly logger: Logger | undefined
 
   constructor(options: BinanceAPIOptions = {}) {
     this.apiUrl = (options.apiUrl ?? DEFAULT_BINANCE_API_URL).replace(/\/+$/, '')
@@ -135,6 +141,7 @@ export class BinanceAPI {
     this.listingUrl = (options.listingUrl ?? DEFAULT_BINANCE_LISTING_URL).replace(/\/+$/, '')
     this.http = options.http ?? new HttpClient(options)
     this.now = options.now ?? Date.now
+    this.logger = options.logger
     this.weightBudget = options.weightBudget ?? sharedWeightBudget(new URL(this.apiUrl).host)
   }
 
@@ -227,8 +234,9 @@ export class BinanceAPI {
   }
 
   /** `GET /api/v3/exchangeInfo`: pairs with status and assets, and the rate limits (adopted by the budget). */
-  async getExchangeInfo(options: CallOptions = {}): Promise<ExchangeInfo> {
-    const { data, response } = await this.restJson('/api/v3/exchangeInfo', {}, options)
+  async getExchangeInfo(options: ExchangeInfoOptions = {}): Promise<ExchangeInfo> {
+    const params = options.symbol === undefined ? {} : { symbol: options.symbol }
+    const { data, response } = await this.restJson('/api/v3/exchangeInfo', params, options)
     const info = parseExchangeInfo(data, response.url)
     const weight = info.rateLimits.find((r) => r.rateLimitType === 'REQUEST_WEIGHT')
     const windowMs = weight && rateLimitWindowMs(weight.interval, weight.intervalNum)
@@ -236,6 +244,28 @@ export class BinanceAPI {
       this.weightBudget.setLimit(weight.limit, windowMs)
     }
     return info
+  }
+
+  /**
+   * Reads the weight limit from exchangeInfo (for one pair: a small answer) so the first requests
+   * are paced by the real limit. A failure is logged, not thrown: the request goes on under the
+   * assumed limit, and its own answer tells what is wrong.
+   */
+  private async discoverWeightLimit(symbol: unknown, options: CallOptions): Promise<boolean> {
+    try {
+      await this.getExchangeInfo({
+        ...options,
+        ...(typeof symbol === 'string' ? { symbol } : {}),
+      })
+      return this.weightBudget.limitKnown
+    } catch (error) {
+      if (options.signal?.aborted === true) throw error
+      this.logger?.warn('could not read the request-weight limit from exchangeInfo', {
+        assumedLimit: this.weightBudget.snapshot.limit,
+        error: error instanceof Error ? error.message : String(error),
+      })
+      return false
+    }
   }
 
   /**
@@ -308,6 +338,7 @@ export class BinanceAPI {
     const fileName = archiveFileName(symbol, interval, period)
     const url = archiveFileUrl(this.dataUrl, symbol, interval, period)
     const signal = options.signal === undefined ? {} : { signal: options.signal }
+    const began = performance.now()
     const checksum = await this.http.get(`${url}.CHECKSUM`, { acceptStatuses: [404], ...signal })
     if (checksum.status === 404) return { found: false, fileName, url }
     const expected = parseChecksumFile(checksum.body.toString('utf8'), fileName)
@@ -315,6 +346,11 @@ export class BinanceAPI {
     if (zip.status === 404) return { found: false, fileName, url }
     const actual = createHash('sha256').update(zip.body).digest('hex')
     if (actual !== expected) throw new ChecksumMismatchError({ file: fileName, expected, actual })
+    this.logger?.debug?.('archive file fetched', {
+      file: fileName,
+      bytes: zip.body.length,
+      ms: Math.round(performance.now() - began),
+    })
     return { found: true, fileName, url, zip: zip.body, sha256: actual }
   }
 
@@ -356,10 +392,31 @@ export class BinanceAPI {
     options: CallOptions,
   ): Promise<{ data: unknown; response: HttpResponse }> {
     const weight = BINANCE_ENDPOINT_WEIGHTS[path]
+    const budget = this.weightBudget
+    if (path !== '/api/v3/exchangeInfo') {
+      // A caller whose own signal did not fire goes on if the shared discovery was aborted.
+      await budget
+        .discoverLimit(() => this.discoverWeightLimit(params.symbol, options))
+        .catch((error: unknown) => {
+          if (options.signal?.aborted === true) throw error
+        })
+    }
     return this.http.getJson(`${this.apiUrl}${path}`, {
       params,
-      beforeAttempt: (signal) => this.weightBudget.reserve(weight, signal),
-      onResponse: (response) => this.weightBudget.observe(response.headers),
+      beforeAttempt: async (signal) => {
+        const waitedMs = await budget.reserve(weight, signal)
+        if (waitedMs > 0) {
+          const { limit, windowMs } = budget.snapshot
+          this.logger?.debug?.('waited for request weight', {
+            path,
+            weight,
+            waitedMs,
+            limit,
+            windowMs,
+          })
+        }
+      },
+      onResponse: (response) => budget.observe(response.headers),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     })
   }

@@ -20,7 +20,10 @@ export const BINANCE_ENDPOINT_WEIGHTS = {
 } as const
 
 export interface WeightBudgetOptions {
-  /** Weight allowed per window; default 6000 (Binance spot, per IP). */
+  /**
+   * Weight allowed per window. Given here, it is known from the start; otherwise 6000 (Binance
+   * spot, per IP) until `setLimit` adopts the one exchangeInfo advertises.
+   */
   readonly limit?: number
   /** Window length; default one minute. Windows are aligned to the clock, as Binance's are. */
   readonly windowMs?: number
@@ -35,7 +38,8 @@ export interface WeightBudgetOptions {
  * `reserve()` an endpoint's weight before sending; when the window's budget is spent they wait for
  * the next window. Every response's `X-MBX-USED-WEIGHT-<n><unit>` header re-syncs the count with
  * what the server saw (other processes on the same IP included), so a job never earns a 429 in
- * normal operation.
+ * normal operation. Until the limit is known (`limitKnown`), BinanceAPI reads it from
+ * exchangeInfo before its first request, so the first window is paced like the others.
  *
  * @see https://developers.binance.com/docs/binance-spot-api-docs/rest-api/limits
  */
@@ -47,8 +51,12 @@ export class WeightBudget {
   private readonly sleep: Sleep
   private windowStart = 0
   private used = 0
+  private known: boolean
+  private discovery: Promise<void> | undefined
+  private discoveryBlockedUntil = 0
 
   constructor(options: WeightBudgetOptions = {}) {
+    this.known = options.limit !== undefined
     this.limit = options.limit ?? 6000
     this.windowMs = options.windowMs ?? 60_000
     this.safetyFactor = options.safetyFactor ?? 0.9
@@ -60,6 +68,28 @@ export class WeightBudget {
   setLimit(limit: number, windowMs: number): void {
     this.limit = limit
     this.windowMs = windowMs
+    this.known = true
+  }
+
+  /** Whether the limit was given or adopted from exchangeInfo (rather than assumed). */
+  get limitKnown(): boolean {
+    return this.known
+  }
+
+  /**
+   * Runs `discover` (which calls `setLimit`) once while the limit is unknown; concurrent callers
+   * wait for the same run. After a failed run, the next try waits one window.
+   */
+  async discoverLimit(discover: () => Promise<boolean>): Promise<void> {
+    if (this.known || this.now() < this.discoveryBlockedUntil) return
+    this.discovery ??= discover()
+      .then((found) => {
+        if (!found) this.discoveryBlockedUntil = this.now() + this.windowMs
+      })
+      .finally(() => {
+        this.discovery = undefined
+      })
+    await this.discovery
   }
 
   get snapshot(): { limit: number; windowMs: number; used: number } {
@@ -67,17 +97,22 @@ export class WeightBudget {
     return { limit: this.limit, windowMs: this.windowMs, used: this.used }
   }
 
-  /** Waits until `weight` fits into the current window, then counts it as used. */
-  async reserve(weight: number, signal?: AbortSignal): Promise<void> {
-    const usable = Math.max(weight, Math.floor(this.limit * this.safetyFactor))
+  /**
+   * Waits until `weight` fits into the current window, then counts it as used. Resolves with the
+   * milliseconds spent waiting.
+   */
+  async reserve(weight: number, signal?: AbortSignal): Promise<number> {
+    let waited = 0
     for (;;) {
       this.roll()
+      const usable = Math.max(weight, Math.floor(this.limit * this.safetyFactor))
       if (this.used + weight <= usable) {
         this.used += weight
-        return
+        return waited
       }
-      const wait = this.windowStart + this.windowMs - this.now() + 5
-      await this.sleep(Math.max(1, wait), signal)
+      const wait = Math.max(1, this.windowStart + this.windowMs - this.now() + 5)
+      waited += wait
+      await this.sleep(wait, signal)
     }
   }
 

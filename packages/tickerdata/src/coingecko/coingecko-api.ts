@@ -1,5 +1,6 @@
 import { ResponseValidationError } from '../errors.js'
-import { HttpClient, type HttpClientOptions } from '../http.js'
+import { HttpClient, type HttpClientOptions, type Logger } from '../http.js'
+import { parseCoinMarket, type CoinMarket } from './coin-market.js'
 
 export const DEFAULT_COINGECKO_API_URL = 'https://api.coingecko.com/api/v3'
 
@@ -14,32 +15,26 @@ export interface CoingeckoAPIOptions extends HttpClientOptions {
   readonly http?: HttpClient
 }
 
-/** One coin of /coins/markets. CoinGecko leaves many numbers null for thin coins: kept as null. */
-export interface CoinMarket {
-  /** CoinGecko's id: the only unique key (`bitcoin`, `weth`, `binance-peg-weth`). */
-  readonly id: string
-  /** Lower-case ticker, NOT unique (two `weth`, two `usdc`). */
-  readonly symbol: string
-  readonly name: string
-  readonly marketCapRank: number | null
-  readonly marketCap: number | null
-  readonly currentPrice: number | null
-  readonly totalVolume: number | null
-  readonly fullyDilutedValuation: number | null
-  readonly circulatingSupply: number | null
-  readonly priceChangePercentage24h: number | null
-  /** ISO time of CoinGecko's last update, or null. */
-  readonly lastUpdated: string | null
-}
-
 export interface TopCoinsOptions {
   /** Only coins of a CoinGecko category, e.g. 'stablecoins', 'wrapped-tokens', 'liquid-staking-tokens'. */
   readonly category?: string
   readonly signal?: AbortSignal
 }
 
-const numberOrNull = (value: unknown): number | null =>
-  typeof value === 'number' && Number.isFinite(value) ? value : null
+/** A /coins/markets element that cannot be used as a coin (no usable id, or an id seen already). */
+export interface RejectedCoin {
+  /** 0-based position in CoinGecko's ranking (page by page). */
+  readonly index: number
+  /** The id as sent, when it was a string, without control characters and clipped to 100 characters. */
+  readonly id: string | null
+  readonly reason: string
+}
+
+export interface TopCoinsReport {
+  /** Every usable coin, in CoinGecko's order; `problems` lists what was cleaned or dropped. */
+  readonly coins: CoinMarket[]
+  readonly rejected: RejectedCoin[]
+}
 
 /**
  * CoinGecko market data. A 429 is backed off (about a minute, since CoinGecko sends no
@@ -50,9 +45,11 @@ const numberOrNull = (value: unknown): number | null =>
 export class CoingeckoAPI {
   readonly apiUrl: string
   private readonly http: HttpClient
+  private readonly logger: Logger | undefined
 
   constructor(options: CoingeckoAPIOptions = {}) {
     this.apiUrl = (options.apiUrl ?? DEFAULT_COINGECKO_API_URL).replace(/\/+$/, '')
+    this.logger = options.logger
     const headers: Record<string, string> = { ...(options.headers ?? {}) }
     if (options.apiKey !== undefined && options.apiKey !== '') {
       const pro = new URL(this.apiUrl).hostname.startsWith('pro-api.')
@@ -64,21 +61,40 @@ export class CoingeckoAPI {
   }
 
   /**
-   * The top `limit` coins by market cap, in pages of up to 250.
+   * The top `limit` coins by market cap, in pages of up to 250. Each coin is validated on its
+   * own (see `parseCoinMarket`): bad text is cleaned, bad numbers become null, both listed in the
+   * coin's `problems`. An element that cannot be a coin (no usable id, or an id seen already) is
+   * left out and logged as a warning; `getTopCoinsReport` returns those too.
    *
-   * @throws RateLimitError when 429s outlast the retries; ResponseValidationError on a bad payload.
+   * @throws RateLimitError when 429s outlast the retries; ResponseValidationError when a page is
+   *   not an array.
    */
   async getTopCoins(
     limit = 100,
     vsCurrency = 'usd',
     options: TopCoinsOptions = {},
   ): Promise<CoinMarket[]> {
+    const { coins, rejected } = await this.getTopCoinsReport(limit, vsCurrency, options)
+    if (rejected.length > 0) {
+      this.logger?.warn('CoinGecko sent coins that cannot be used; left out', { rejected })
+    }
+    return coins
+  }
+
+  /** Like getTopCoins, with the elements left out and why, for callers that record them. */
+  async getTopCoinsReport(
+    limit = 100,
+    vsCurrency = 'usd',
+    options: TopCoinsOptions = {},
+  ): Promise<TopCoinsReport> {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new RangeError(`limit must be a positive integer, got ${limit}`)
     }
     const perPage = Math.min(COINGECKO_MAX_PER_PAGE, limit)
-    const out: CoinMarket[] = []
-    for (let page = 1; out.length < limit; page++) {
+    const coins: CoinMarket[] = []
+    const rejected: RejectedCoin[] = []
+    const seen = new Map<string, number>()
+    for (let page = 1; (page - 1) * perPage < limit; page++) {
       const { data, response } = await this.http.getJson(`${this.apiUrl}/coins/markets`, {
         params: {
           vs_currency: vsCurrency,
@@ -93,34 +109,33 @@ export class CoingeckoAPI {
         throw new ResponseValidationError(response.url, 'expected an array of coins')
       }
       for (const [i, raw] of (data as unknown[]).entries()) {
-        out.push(parseCoinMarket(raw, response.url, (page - 1) * perPage + i))
+        const index = (page - 1) * perPage + i
+        if (index >= limit) break
+        let coin: CoinMarket
+        try {
+          coin = parseCoinMarket(raw, response.url, index)
+        } catch (error) {
+          if (!(error instanceof ResponseValidationError)) throw error
+          rejected.push({ index, id: shownId(raw), reason: error.message })
+          continue
+        }
+        const first = seen.get(coin.id)
+        if (first !== undefined) {
+          const reason = `coin ${index} has the id "${coin.id}" of coin ${first}`
+          rejected.push({ index, id: coin.id, reason })
+          continue
+        }
+        seen.set(coin.id, index)
+        coins.push(coin)
       }
       if (data.length < perPage) break
     }
-    return out.slice(0, limit)
+    return { coins, rejected }
   }
 }
 
-/** Validates and maps one /coins/markets element. */
-export function parseCoinMarket(raw: unknown, url: string, index: number): CoinMarket {
-  if (typeof raw !== 'object' || raw === null) {
-    throw new ResponseValidationError(url, `coin ${index} is not an object`)
-  }
-  const c = raw as Record<string, unknown>
-  if (typeof c.id !== 'string' || typeof c.symbol !== 'string' || typeof c.name !== 'string') {
-    throw new ResponseValidationError(url, `coin ${index} lacks id, symbol or name`)
-  }
-  return {
-    id: c.id,
-    symbol: c.symbol,
-    name: c.name,
-    marketCapRank: numberOrNull(c.market_cap_rank),
-    marketCap: numberOrNull(c.market_cap),
-    currentPrice: numberOrNull(c.current_price),
-    totalVolume: numberOrNull(c.total_volume),
-    fullyDilutedValuation: numberOrNull(c.fully_diluted_valuation),
-    circulatingSupply: numberOrNull(c.circulating_supply),
-    priceChangePercentage24h: numberOrNull(c.price_change_percentage_24h),
-    lastUpdated: typeof c.last_updated === 'string' ? c.last_updated : null,
-  }
+/** An element's id for people: a string without control characters, at most 100 characters. */
+function shownId(raw: unknown): string | null {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined
+  return typeof id === 'string' ? id.replace(/\p{Cc}/gu, '').slice(0, 100) : null
 }

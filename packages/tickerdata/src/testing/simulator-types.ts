@@ -61,6 +61,7 @@ export type SimFaultKind =
   | 'corrupt-zip' // the zip bytes are truncated/garbled (the CHECKSUM matches the corrupt bytes)
   | 'bad-csv-row' // a valid zip whose CSV has one malformed row (line `line`, default 100)
   | 'invalid-symbol' // 400 {"code":-1121,"msg":"Invalid symbol."}
+  | 'coin-fields' // /coins/markets: coin `coin` is sent with `fields` (JSON values) and `rawFields` (JSON text) over its own
 
 export interface SimFault {
   readonly route: SimRoute
@@ -75,6 +76,12 @@ export interface SimFault {
   readonly retryAfterSec?: number
   readonly delayMs?: number
   readonly line?: number
+  /** 'coin-fields': the CoinGecko id of the coin to change. */
+  readonly coin?: string
+  /** 'coin-fields': fields to send instead of the coin's own, e.g. `{ name: 'Doge\u0000coin', market_cap: -1 }`. */
+  readonly fields?: Readonly<Record<string, unknown>>
+  /** 'coin-fields': fields sent as this JSON text verbatim, e.g. `{ market_cap: '1e400' }` (Infinity once parsed). */
+  readonly rawFields?: Readonly<Record<string, string>>
 }
 
 export interface SimulatorOptions {
@@ -98,6 +105,11 @@ export interface SimulatorOptions {
   readonly monthlyPublishDelayDays?: number
   /** Monthly files published late: symbol → months ('YYYY-MM') whose monthly zip does not exist (daily ones do). */
   readonly lateMonthly?: Readonly<Record<string, readonly string[]>>
+  /**
+   * Clock (ms) of the weight limiter's windows; default the real clock. Share an injected clock
+   * with the client's WeightBudget to test pacing across windows without waiting for them.
+   */
+  readonly limiterClock?: () => number
   /** Retry-After seconds sent with a 429 from the weight limiter; default 1 with a SECOND window, else seconds to the window's end. */
   readonly retryAfterSec?: number
   /** Length of the IP ban (418) a client earns by ignoring a 429; default twice the weight window (at least 2 s). */

@@ -109,6 +109,7 @@ export async function startExchangeSimulator(
   }
 
   // Binance's limiter works on wall-clock windows (the simulated market clock may be frozen).
+  const limiterNow = options.limiterClock ?? (() => Date.now())
   let windowStart = 0
   let usedWeight = 0
   let backoffUntil = 0 // after a 429: requests before this time earn a ban
@@ -121,8 +122,13 @@ export async function startExchangeSimulator(
       if (f.route !== route || active.remaining <= 0) continue
       if (f.symbol !== undefined && f.symbol !== symbol) continue
       if (f.file !== undefined && (file === undefined || !file.includes(f.file))) continue
-      if (f.kind === 'checksum-mismatch' || f.kind === 'corrupt-zip' || f.kind === 'bad-csv-row') {
-        continue // content faults are applied where the file is built
+      if (
+        f.kind === 'checksum-mismatch' ||
+        f.kind === 'corrupt-zip' ||
+        f.kind === 'bad-csv-row' ||
+        f.kind === 'coin-fields'
+      ) {
+        continue // content faults are applied where the file or the body is built
       }
       active.remaining -= 1
       return f
@@ -191,7 +197,7 @@ export async function startExchangeSimulator(
 
   /** Applies Binance's weight limiter; returns false when the request was answered 429/418. */
   function chargeWeight(res: ServerResponse, weight: number): boolean {
-    const t = Date.now()
+    const t = limiterNow()
     if (t < bannedUntil) {
       stats.banned418 += 1
       binanceError(
@@ -288,6 +294,7 @@ export async function startExchangeSimulator(
         binanceError(res, 400, -1121, 'Invalid symbol.')
         return true
       case 'slow':
+      case 'coin-fields':
       case 'checksum-mismatch':
       case 'corrupt-zip':
       case 'bad-csv-row':
@@ -745,7 +752,25 @@ export async function startExchangeSimulator(
       .slice()
       .sort((a, b) => a.marketCapRank - b.marketCapRank)
     const body = list.slice((page - 1) * perPage, page * perPage).map((c) => coinMarket(c, vs))
-    send(res, 200, json(body), { 'content-type': 'application/json; charset=utf-8' })
+    send(res, 200, withCoinFaults(body), { 'content-type': 'application/json; charset=utf-8' })
+  }
+
+  /** The /coins/markets body as JSON, with the 'coin-fields' faults applied to their coins. */
+  function withCoinFaults(body: Record<string, unknown>[]): string {
+    const raw: string[] = []
+    for (const active of faults) {
+      const f = active.fault
+      if (f.kind !== 'coin-fields' || active.remaining <= 0) continue
+      const coin = body.find((c) => c.id === f.coin)
+      if (coin === undefined) continue
+      active.remaining -= 1
+      Object.assign(coin, f.fields ?? {})
+      for (const [key, text] of Object.entries(f.rawFields ?? {})) {
+        coin[key] = `@@raw${raw.length}@@`
+        raw.push(text)
+      }
+    }
+    return json(body).replace(/"@@raw(\d+)@@"/g, (_, i: string) => raw[Number(i)] ?? 'null')
   }
 
   // ---------------------------------------------------------------- dispatch

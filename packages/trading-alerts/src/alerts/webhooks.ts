@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 
 /** What an alert delivery carries; the `json` preset sends it as is. */
 export interface AlertMessage {
@@ -153,11 +155,79 @@ function retryAfter(header: string | null, now: number): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
+/** What one POST got back. */
+interface PostAnswer {
+  readonly status: number
+  readonly retryAfter: string | null
+}
+
+type Post = (
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  signal: AbortSignal,
+) => Promise<PostAnswer>
+
+/**
+ * One POST on node:http(s): one TCP connection per attempt at most (kept alive for the next
+ * delivery to the same host when the endpoint answers), destroyed on timeout. The global fetch
+ * (undici) is not used by default: after an aborted request it opens a second connection that
+ * carries nothing (nodejs/undici#5845), so a hanging endpoint saw two connections per attempt.
+ * Redirects are not followed.
+ */
+const postWithNodeHttp: Post = (url, headers, body, signal) =>
+  new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        signal,
+      },
+      (res) => {
+        res.on('error', reject)
+        res.on('close', () => {
+          if (!res.complete) reject(new Error('the connection closed before the answer ended'))
+        })
+        res.on('end', () => {
+          const header = res.headers['retry-after']
+          resolve({ status: res.statusCode ?? 0, retryAfter: header ?? null })
+        })
+        res.resume()
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+
+function postWithFetch(fetchFn: typeof fetch): Post {
+  return async (url, headers, body, signal) => {
+    const response = await fetchFn(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal,
+      redirect: 'error',
+    })
+    await response.arrayBuffer().catch(() => undefined)
+    return { status: response.status, retryAfter: response.headers.get('retry-after') }
+  }
+}
+
+/** The error's own code (`ECONNREFUSED`), its cause's, or its name. */
+function failureReason(error: unknown): string {
+  if (!(error instanceof Error)) return 'failed'
+  const own = (error as { code?: unknown }).code
+  const cause = (error.cause as { code?: unknown } | undefined)?.code
+  return typeof own === 'string' ? own : typeof cause === 'string' ? cause : error.name
+}
+
 /**
  * One attempt of a delivery: POST with the signature headers when a secret is set, within a
- * timeout. Never throws. 2xx is success; 429, 5xx, timeouts and network errors are retryable
- * (Retry-After honoured); other 4xx are not. Errors show only the URL's origin: Slack, Discord
- * and Telegram put tokens in the path.
+ * timeout, on one connection. Never throws. 2xx is success; 429, 5xx, timeouts and network errors
+ * are retryable (Retry-After honoured); other statuses (4xx, an unfollowed 3xx) are not. Errors
+ * show only the URL's origin: Slack, Discord and Telegram put tokens in the path.
  */
 export async function sendWebhook(
   request: {
@@ -168,15 +238,25 @@ export async function sendWebhook(
     readonly timeoutMs?: number
     readonly signal?: AbortSignal
   },
-  deps: { readonly fetch?: typeof fetch; readonly now?: () => Date } = {},
+  deps: {
+    /** Sends with this fetch instead of node:http(s). */
+    readonly fetch?: typeof fetch
+    readonly now?: () => Date
+    /** The attempt's timeout; default AbortSignal.timeout. */
+    readonly timeoutSignal?: (ms: number) => AbortSignal
+  } = {},
 ): Promise<WebhookAttempt> {
   const now = deps.now ?? (() => new Date())
   const started = performance.now()
-  let where: string
+  let target: URL
   try {
-    where = `POST ${new URL(request.url).origin}/…`
+    target = new URL(request.url)
   } catch {
     return { ok: false, error: 'invalid webhook URL', retryable: false, durationMs: 0 }
+  }
+  const where = `POST ${target.origin}/…`
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    return { ok: false, error: `${where}: not an http(s) URL`, retryable: false, durationMs: 0 }
   }
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -188,37 +268,29 @@ export async function sendWebhook(
     headers['x-trading-alerts-timestamp'] = String(ts)
     headers['x-trading-alerts-signature'] = signWebhook(request.secret, ts, request.body)
   }
-  const timeout = AbortSignal.timeout(request.timeoutMs ?? 10_000)
+  const timeoutMs = request.timeoutMs ?? 10_000
+  const timeout = (deps.timeoutSignal ?? AbortSignal.timeout)(timeoutMs)
   const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal])
+  const post = deps.fetch === undefined ? postWithNodeHttp : postWithFetch(deps.fetch)
   try {
-    const response = await (deps.fetch ?? fetch)(request.url, {
-      method: 'POST',
-      headers,
-      body: request.body,
-      signal,
-      redirect: 'error',
-    })
-    await response.arrayBuffer().catch(() => undefined)
+    const answer = await post(target, headers, request.body, signal)
     const durationMs = performance.now() - started
-    if (response.ok) return { ok: true, status: response.status, durationMs }
-    const retryable = response.status === 429 || response.status >= 500
-    const after = retryAfter(response.headers.get('retry-after'), now().getTime())
+    if (answer.status >= 200 && answer.status < 300) {
+      return { ok: true, status: answer.status, durationMs }
+    }
+    const retryable = answer.status === 429 || answer.status >= 500
+    const after = retryAfter(answer.retryAfter, now().getTime())
     return {
       ok: false,
-      status: response.status,
-      error: `${where} → ${response.status}`,
+      status: answer.status,
+      error: `${where} → ${answer.status}`,
       retryable,
       ...(after === undefined ? {} : { retryAfterMs: after }),
       durationMs,
     }
   } catch (error) {
     const durationMs = performance.now() - started
-    const timedOut = timeout.aborted
-    const reason = timedOut
-      ? `timed out after ${request.timeoutMs ?? 10_000} ms`
-      : error instanceof Error
-        ? ((error.cause as { code?: string } | undefined)?.code ?? error.name)
-        : 'failed'
+    const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : failureReason(error)
     return {
       ok: false,
       error: `${where} ${reason}`,

@@ -37,7 +37,7 @@ export interface TopCoinSnapshotTable {
   volume_usd: Decimal | null
   /** The Binance pair tracked for this coin, or null. */
   pair: string | null
-  /** Why no pair is tracked: 'stablecoin', 'wrapped', 'staked', 'exclude-list', 'not-on-binance', 'not-trading'. */
+  /** Why no pair is tracked: an ExclusionReason ('stablecoin', 'not-on-binance', 'invalid-data', …). */
   excluded_reason: string | null
 }
 

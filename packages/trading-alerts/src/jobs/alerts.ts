@@ -22,7 +22,7 @@ export interface AlertsDeps {
   readonly database: TradingDatabase
   readonly clock: Clock
   readonly logger: Logger
-  /** HTTP for webhooks; default the global fetch. */
+  /** A fetch to send webhooks with; default node:http(s), one connection per attempt. */
   readonly fetch?: typeof fetch
   /** For the jitter of retry delays; default Math.random. */
   readonly random?: () => number

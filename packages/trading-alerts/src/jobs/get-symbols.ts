@@ -1,4 +1,4 @@
-import type { CoingeckoAPI } from '@trading-alerts/tickerdata'
+import type { CoingeckoAPI, CoinMarket, RejectedCoin } from '@trading-alerts/tickerdata'
 import { sql } from 'kysely'
 import {
   createTasks,
@@ -13,6 +13,7 @@ import {
   type ExclusionReason,
   type MappedCoin,
 } from './symbols-plan.js'
+import { withRunWarnings } from './run-warnings.js'
 import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
 
 export interface GetSymbolsDeps extends JobDeps {
@@ -66,7 +67,7 @@ export async function getSymbols(
   })
 
   try {
-    const coins = await coingecko.getTopCoins(topN, 'usd', signal)
+    const { coins, rejected } = await coingecko.getTopCoinsReport(topN, 'usd', signal)
     const excludedByCategory = new Map<string, ExclusionReason>()
     for (const [category, reason] of Object.entries(categories)) {
       const members = await coingecko.getTopCoins(250, 'usd', { category, ...signal })
@@ -156,11 +157,15 @@ export async function getSymbols(
     })
 
     const tracked = mapped.filter((m) => m.tracked).length
+    const badData = describeBadCoins(coins, rejected)
+    if (badData.warnings.length > 0) {
+      logger.warn('CoinGecko sent bad data for some coins', badData.details)
+    }
     await updateTask(database.db, taskId, {
       state: 'succeeded',
       finishedAt: clock.now(),
       rows: mapped.length,
-      progress: { coins: mapped.length, tracked, added, dropped },
+      progress: { coins: mapped.length, tracked, added, dropped, ...badData.details },
     })
     logger.info('symbols updated', {
       coins: mapped.length,
@@ -186,13 +191,14 @@ export async function getSymbols(
           state: 'succeeded',
           rows: mapped.length,
           attempts: 1,
-          details: { tracked, added, dropped },
+          details: { tracked, added, dropped, ...badData.details },
         },
       ],
       clock,
       false,
     )
-    return { ...result, coins: mapped, added, dropped }
+    const warned = await withRunWarnings(database, result, badData.warnings)
+    return { ...warned, coins: mapped, added, dropped }
   } catch (error) {
     const { message, code } = describeError(error)
     const interrupted = options.signal?.aborted === true
@@ -232,4 +238,33 @@ export async function getSymbols(
     )
     return { ...result, coins: [], added: [], dropped: [] }
   }
+}
+
+/**
+ * The coins CoinGecko sent bad data for, as kept in the task: those cleaned (text, numbers set to
+ * null), those invalid (in the snapshot as 'invalid-data'), and those left out (no usable id).
+ */
+function describeBadCoins(
+  coins: readonly CoinMarket[],
+  rejected: readonly RejectedCoin[],
+): { warnings: string[]; details: Record<string, unknown> } {
+  const withProblems = coins.filter((c) => c.problems.length > 0)
+  const invalid = withProblems.filter((c) => c.problems.some((p) => p.action === 'invalid'))
+  const warnings: string[] = []
+  if (withProblems.length > invalid.length) {
+    warnings.push(`${withProblems.length - invalid.length} coin(s) with bad fields, cleaned`)
+  }
+  if (invalid.length > 0) {
+    warnings.push(`${invalid.length} coin(s) with invalid data, kept untracked`)
+  }
+  if (rejected.length > 0) warnings.push(`${rejected.length} coin(s) left out: no usable id`)
+  const details: Record<string, unknown> = {}
+  if (withProblems.length > 0) {
+    details.problems = withProblems.map((c) => ({
+      id: c.id,
+      problems: c.problems.map((p) => `${p.field}: ${p.problem} (${p.action})`),
+    }))
+  }
+  if (rejected.length > 0) details.rejected = rejected
+  return { warnings, details }
 }

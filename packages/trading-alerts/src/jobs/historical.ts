@@ -21,6 +21,7 @@ import {
   updateTask,
   type TaskContext,
 } from './run-bookkeeping.js'
+import { noSymbolsWarnings, withRunWarnings } from './run-warnings.js'
 import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
 
 const MINUTE = 60_000
@@ -127,7 +128,8 @@ export async function runHistorical(
   const run = await startJobRun(database.db, 'historical', params, clock, options.host)
   const symbols = await selectHistoricalSymbols(database.db, now, options.symbols)
   logger.info('historical job started', { runId: run.id, symbols: symbols.length, historyStart })
-  return runSymbolTasks(
+  const warnings = await noSymbolsWarnings(deps, 'historical')
+  const result = await runSymbolTasks(
     deps,
     run,
     options,
@@ -153,6 +155,7 @@ export async function runHistorical(
       }
     },
   )
+  return withRunWarnings(database, result, warnings)
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {

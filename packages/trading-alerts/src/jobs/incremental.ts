@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js'
 import { findMissingMinutes } from './historical-plan.js'
 import { advanceLastUpdated } from './historical.js'
 import { runSymbolTasks, startJobRun } from './run-bookkeeping.js'
+import { noSymbolsWarnings, withRunWarnings } from './run-warnings.js'
 import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
 
 const MINUTE = 60_000
@@ -75,7 +76,8 @@ export async function runIncremental(
     symbols: plans.length,
     requests: totalRequests,
   })
-  return runSymbolTasks(
+  const warnings = await noSymbolsWarnings(deps, 'incremental')
+  const result = await runSymbolTasks(
     deps,
     run,
     options,
@@ -138,4 +140,5 @@ export async function runIncremental(
       }
     },
   )
+  return withRunWarnings(database, result, warnings)
 }

@@ -9,6 +9,7 @@ export type ExclusionReason =
   | 'not-on-binance'
   | 'not-trading'
   | 'duplicate-symbol'
+  | 'invalid-data'
 
 /** CoinGecko categories whose coins are never tracked, and the reason recorded for each. */
 export const DEFAULT_EXCLUDED_CATEGORIES: Readonly<Record<string, ExclusionReason>> = {
@@ -43,8 +44,9 @@ export interface MapTopCoinsOptions {
 /**
  * Maps CoinGecko's top coins to Binance pairs. Pure: keys on CoinGecko ids (tickers are not
  * unique), maps `<SYMBOL><QUOTE>` only where exchangeInfo lists it, leaves stablecoins, wrapped and
- * staked tokens and the exclude list untracked, and tracks only TRADING pairs. Every coin comes
- * back, with its pair or a reason: the daily snapshot keeps them all.
+ * staked tokens and the exclude list untracked, and tracks only TRADING pairs. A coin whose data is
+ * invalid (a `problems` entry with action `invalid`) is never mapped. Every coin comes back, with
+ * its pair or a reason: the daily snapshot keeps them all.
  */
 export function mapTopCoinsToPairs(
   coins: readonly CoinMarket[],
@@ -57,6 +59,11 @@ export function mapTopCoinsToPairs(
   )
   const claimed = new Set<string>()
   return coins.map((coin) => {
+    if (coin.problems.some((p) => p.action === 'invalid')) {
+      // CoinGecko's data for it cannot be mapped (no symbol): kept in the snapshot, never tracked.
+      const none = { pair: null, pairStatus: null, baseAsset: null, quoteAsset: null }
+      return { coin, ...none, tracked: false, excludedReason: 'invalid-data' as const }
+    }
     const candidate = `${coin.symbol.toUpperCase()}${options.quoteAsset}`
     const listed = bySymbol.get(candidate)
     const pair = listed === undefined ? null : candidate

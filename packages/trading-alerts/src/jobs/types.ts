@@ -52,4 +52,6 @@ export interface JobResult {
   readonly rowsWritten: number
   readonly startedAt: Date
   readonly finishedAt: Date
+  /** What went wrong without failing the run (also in `job_run.summary.warnings`). */
+  readonly warnings?: readonly string[]
 }
