@@ -51,6 +51,66 @@ function client(options: BinanceAPIOptions = {}): BinanceAPI {
   })
 }
 
+/**
+ * A clock the test moves by hand, for the HTTP layer's `now` and `sleep`: a sleep lasts until
+ * `advance()` has moved the clock past its end, so waits of seconds take no real time and every
+ * wait asked for is seen.
+ */
+function manualClock(start: number) {
+  let t = start
+  const sleepers: { until: number; wake: () => void }[] = []
+  const watchers: { count: number; resolve: () => void }[] = []
+  const waits: number[] = []
+  const notify = () => {
+    for (const w of watchers.filter((x) => sleepers.length >= x.count)) {
+      watchers.splice(watchers.indexOf(w), 1)
+      w.resolve()
+    }
+  }
+  return {
+    /** Every sleep asked for (ms), in order. */
+    waits,
+    now: () => t,
+    sleep: (ms: number) =>
+      new Promise<void>((wake) => {
+        waits.push(ms)
+        if (ms <= 0) return wake()
+        sleepers.push({ until: t + ms, wake })
+        notify()
+      }),
+    /** Resolves once `count` callers are asleep. */
+    asleep: (count: number) =>
+      new Promise<void>((resolve) => {
+        watchers.push({ count, resolve })
+        notify()
+      }),
+    get sleeping() {
+      return sleepers.length
+    },
+    advance(ms: number) {
+      t += ms
+      for (const s of sleepers.filter((x) => x.until <= t)) {
+        sleepers.splice(sleepers.indexOf(s), 1)
+        s.wake()
+      }
+    },
+  }
+}
+
+/** 'asleep' when `count` callers sleep before `call` settles, else 'settled'. */
+const asleepFirst = (
+  clock: ReturnType<typeof manualClock>,
+  count: number,
+  call: Promise<unknown>,
+) =>
+  Promise.race([
+    clock.asleep(count).then(() => 'asleep'),
+    call.then(
+      () => 'settled',
+      () => 'settled',
+    ),
+  ])
+
 describe('BinanceAPI.getHistorical paging', () => {
   const start = Date.parse('2025-03-01T00:00:00.000Z')
 
@@ -163,15 +223,22 @@ describe('BinanceAPI faults', () => {
   })
 
   it('honours Retry-After on a 429 and then succeeds', async () => {
-    sim.addFault({ route: 'klines', kind: '429', retryAfterSec: 7, times: 1 })
-    const waits: number[] = []
-    const sleep = (ms: number) => {
-      waits.push(ms)
-      return Promise.resolve()
-    }
-    const got = await client({ sleep }).getHistorical('BTCUSDT', start, start)
-    expect(got).toHaveLength(1)
-    expect(waits).toEqual([7000])
+    sim.addFault({ route: 'klines', kind: '429', retryAfterSec: 1, times: 1 })
+    sim.resetStats()
+    const clock = manualClock(NOW)
+    const got = client({ now: clock.now, sleep: clock.sleep }).getHistorical(
+      'BTCUSDT',
+      start,
+      start,
+    )
+    expect(await asleepFirst(clock, 1, got)).toBe('asleep')
+    expect(clock.waits).toEqual([1000])
+    clock.advance(999)
+    expect(clock.sleeping).toBe(1)
+    expect(sim.stats.requests.klines).toBe(1)
+    clock.advance(1)
+    expect(await got).toHaveLength(1)
+    expect(sim.stats.requests.klines).toBe(2)
   })
 
   it('reports RateLimitError when 429s outlast the retries', async () => {
@@ -250,11 +317,14 @@ describe('BinanceAPI faults', () => {
 
   it('aborts through an AbortSignal', async () => {
     sim.addFault({ route: 'klines', kind: 'slow', delayMs: 2000 })
+    sim.resetStats()
     const controller = new AbortController()
     const pending = client().getHistorical('BTCUSDT', start, start, '1m', {
       signal: controller.signal,
     })
-    setTimeout(() => controller.abort(), 50)
+    // Once the request is in flight (the simulator has it and holds the answer back).
+    while (sim.stats.requests.klines === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort()
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' })
   })
 })

@@ -4,17 +4,20 @@ import { startExchangeSimulator } from './simulator.js'
 
 const HELP = `tickerdata-simulator: the exchange simulator on 127.0.0.1 (Binance REST, archive, S3 listing, CoinGecko)
 
-Usage: tickerdata-simulator [--port 8080] [--now 2025-03-01T00:00:00Z] [--seed 1]
+Usage: tickerdata-simulator [--port 8080] [--now 2025-03-01T00:00:00Z | --clock-offset-ms=-86400000] [--seed 1]
 
-  --port   port to listen on (default 8080; 0 picks a free one)
-  --now    freeze the simulated clock at this instant (default: the real clock)
-  --seed   seed of the deterministic price paths (default 1)
+  --port             port to listen on (default 8080; 0 picks a free one)
+  --now              freeze the simulated clock at this instant (default: the real clock)
+  --clock-offset-ms  run the simulated clock this many ms from the real one (the runner's
+                     TRADING_ALERTS_CLOCK_OFFSET_MS with the same number agrees with it)
+  --seed             seed of the deterministic price paths (default 1)
 `
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8080' },
     now: { type: 'string' },
+    'clock-offset-ms': { type: 'string' },
     seed: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -28,10 +31,23 @@ if (values.help === true) {
     process.stderr.write(`--now: "${values.now}" is not a date; use e.g. 2025-03-01T00:00:00Z\n`)
     process.exit(2)
   }
+  const offset = values['clock-offset-ms']
+  if (offset !== undefined && (!/^-?\d+$/.test(offset) || frozen !== undefined)) {
+    process.stderr.write(
+      `--clock-offset-ms: "${offset}" is not a whole number of ms, or comes with --now\n`,
+    )
+    process.exit(2)
+  }
+  const now =
+    frozen !== undefined
+      ? () => frozen
+      : offset !== undefined
+        ? () => Date.now() + Number(offset)
+        : undefined
   const sim = await startExchangeSimulator({
     port: Number(values.port),
     seed: Number(values.seed),
-    ...(frozen === undefined ? {} : { now: () => frozen }),
+    ...(now === undefined ? {} : { now }),
   })
   process.stdout.write(
     [
