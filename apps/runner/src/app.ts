@@ -29,14 +29,26 @@ export interface App {
   close(): Promise<void>
 }
 
+/** The runner's clock: the system clock, shifted by `clockOffsetMs` (tests only; see config.ts). */
+export function runnerClock(clockOffsetMs: number): Clock {
+  if (clockOffsetMs === 0) return systemClock
+  return { now: () => new Date(Date.now() + clockOffsetMs) }
+}
+
 export async function createApp(
   config: Config,
   logger: Logger,
-  clock: Clock = systemClock,
+  clock: Clock = runnerClock(config.clockOffsetMs),
 ): Promise<App> {
   const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
   await database.migrate()
-  const http = { timeoutMs: config.httpTimeoutMs, maxBanWaitMs: config.maxBanWaitMs, logger }
+  // The clients decide with `now` which candles are closed and when a ban ends: the jobs' clock.
+  const http = {
+    timeoutMs: config.httpTimeoutMs,
+    maxBanWaitMs: config.maxBanWaitMs,
+    logger,
+    now: () => clock.now().getTime(),
+  }
   const binance = new BinanceAPI({
     apiUrl: config.binanceApiUrl,
     dataUrl: config.binanceDataUrl,
@@ -412,6 +424,8 @@ export async function runDaemon(app: App, signal: AbortSignal): Promise<void> {
 /** Jobs whose last run started before their schedule's previous fire time. */
 async function dueJobs(app: App, tasks: readonly ScheduledTask[]): Promise<Set<RunnableJob>> {
   const due = new Set<RunnableJob>()
+  // The schedules fire on the system clock; runs are stamped with the app's (shifted in tests).
+  const shift = app.clock.now().getTime() - Date.now()
   for (const task of tasks) {
     const job = task.name as RunnableJob
     const [next, after] = task.getNextRuns(2)
@@ -424,7 +438,7 @@ async function dueJobs(app: App, tasks: readonly ScheduledTask[]): Promise<Set<R
       .executeTakeFirst()
     const lastStart =
       last?.last === null || last?.last === undefined ? 0 : new Date(last.last).getTime()
-    if (lastStart < previousFire) due.add(job)
+    if (lastStart < previousFire + shift) due.add(job)
   }
   return due
 }

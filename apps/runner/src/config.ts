@@ -29,6 +29,8 @@ export interface Config {
   readonly indicators: readonly string[]
   readonly alertMaxAttempts: number
   readonly webhookTimeoutMs: number
+  /** For tests only: how far the runner's clock is shifted from the system clock (ms). */
+  readonly clockOffsetMs: number
 }
 
 /** Every problem with the environment, listed at once. */
@@ -136,6 +138,26 @@ export function loadConfig(env: Env = process.env): Config {
     )
   }
 
+  // For tests only (not a user setting): TRADING_ALERTS_CLOCK_OFFSET_MS shifts the runner's clock
+  // by that many ms from the system clock. The shifted clock still runs, so a job lasting seconds
+  // sees seconds pass (a frozen clock would stall ban waits and show every run as 0 s). An offset
+  // rather than a start instant: every process given the same offset reads the same time to the
+  // millisecond (two daemons, the runner and a test's exchange simulator started with
+  // `now: () => Date.now() + offset`), whenever each of them started. The clients' `now` (closed
+  // candles, ban bookkeeping) and every job follow it; cron schedules and the request-weight
+  // windows stay on the system clock, as the exchange's own limiter windows do.
+  const clockOffset = optional('TRADING_ALERTS_CLOCK_OFFSET_MS')
+  let clockOffsetMs = 0
+  if (clockOffset !== undefined) {
+    clockOffsetMs = Number(clockOffset)
+    if (!/^-?\d+$/.test(clockOffset) || !Number.isSafeInteger(clockOffsetMs)) {
+      problems.push(
+        `TRADING_ALERTS_CLOCK_OFFSET_MS: "${clockOffset}" is not a whole number of milliseconds (example: TRADING_ALERTS_CLOCK_OFFSET_MS=-86400000)`,
+      )
+      clockOffsetMs = 0
+    }
+  }
+
   const list = (name: string, fallback: string) =>
     text(name, fallback)
       .split(/,(?![^(]*\))/)
@@ -208,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     indicators,
     alertMaxAttempts: int('ALERT_MAX_ATTEMPTS', 8, 1, 100, 8),
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, 10000),
+    clockOffsetMs,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config
