@@ -8,8 +8,8 @@
  * corrupt (a recorded hole). Each scenario starts from a copy of the same database (migrated,
  * symbols loaded), is SIGKILLed as the exchange receives its k-th request (k drawn with a seeded
  * PRNG; a proxy in front of the simulator kills the process as that request arrives, so the kill
- * lands while a download, a transaction or a REST gap check is in flight), and is resumed by one
- * run that is not killed. PostgreSQL and the embedded database (a PGlite data directory, which
+ * lands while a download, a transaction or a REST gap check is in flight), resumed by a run that
+ * may be killed again the same way, and finally by a run that is not killed. PostgreSQL and the embedded database (a PGlite data directory, which
  * recovers from the kill like PostgreSQL) run side by side.
  *
  * "As a clean run would" means:
@@ -319,27 +319,23 @@ async function startExchange() {
   }
 }
 
-/** `count` distinct kill points in [1, total), drawn with a seeded PRNG. */
-function killPoints(total: number, count: number, seed: number): number[] {
-  const random = prng(seed)
-  const all = Array.from({ length: total - 1 }, (_, i) => i + 1)
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[all[i], all[j]] = [all[j] as number, all[i] as number]
-  }
-  return all.slice(0, count)
-}
-
 const KINDS = [
-  { kind: 'postgres', run: hasPostgres, points: 10, seed: 15, makeStore: postgresStore },
-  { kind: 'pglite', run: true, points: 3, seed: 1515, makeStore: pgliteStore },
+  {
+    kind: 'postgres',
+    run: hasPostgres,
+    points: 10,
+    perChain: 4,
+    seed: 15,
+    makeStore: postgresStore,
+  },
+  { kind: 'pglite', run: true, points: 2, perChain: 2, seed: 1515, makeStore: pgliteStore },
 ] as const
 
 // The two databases run side by side, each with its own exchange (fault counters) and proxy.
-describe.concurrent('SIGKILL at seeded kill points, then one re-run', () => {
-  for (const { kind, run, points, seed, makeStore } of KINDS) {
+describe.concurrent('SIGKILL at seeded kill points, then a re-run', () => {
+  for (const { kind, run, points, perChain, seed, makeStore } of KINDS) {
     it.runIf(run)(
-      `${kind}: after each of ${points} kill points every table ends as after a clean run`,
+      `${kind}: after ${points} kills every table ends as after a clean run`,
       async ({ expect }) => {
         const exchange = await startExchange()
         const { sim, proxy } = exchange
@@ -359,32 +355,41 @@ describe.concurrent('SIGKILL at seeded kill points, then one re-run', () => {
           expect(expected.tables.exchange_gap).toHaveLength(4)
           expect(expected.bookkeeping.leftOpen).toBe(0)
 
-          for (const k of killPoints(total, points, seed)) {
+          // Chains of kills: the run that resumes a killed one is killed too (at its k-th request,
+          // k drawn again) up to `perChain` times; a run that ends before its k-th request, or
+          // the one after the last kill, ends the chain and is compared with the clean run.
+          const random = prng(seed)
+          let kills = 0
+          while (kills < points) {
             armFaults(sim)
             const scenario = await store.fresh()
             const env = { ...exchange.env, ...scenario.env }
-            const killed = startJob('historical', env)
-            proxy.arm(k, killed.child)
-            const stop = await killed.done
-            expect(stop.signal, `kill point ${k}: ${stop.stderr}`).toBe('SIGKILL')
-            const resume = startJob('historical', env)
-            proxy.arm(0, resume.child)
-            const resumed = await resume.done
-            expect(resumed.code, `resume after kill point ${k}: ${resumed.stderr}`).toBe(1)
+            const killedAt: number[] = []
+            let last: Exit
+            for (;;) {
+              const k =
+                killedAt.length < perChain && kills < points
+                  ? 1 + Math.floor(random() * (total - 1))
+                  : 0
+              const job = startJob('historical', env)
+              proxy.arm(k, job.child)
+              last = await job.done
+              if (last.signal !== 'SIGKILL') break
+              killedAt.push(k)
+              kills += 1
+            }
+            const what = `after kills at requests ${killedAt.join(', ')} (of ${total})`
+            expect(last.code, `the run ${what}: ${last.stderr}`).toBe(1)
             const after = await scenario.state()
-            expect(after.tables, `tables after kill point ${k} of ${total}`).toEqual(
-              expected.tables,
-            )
-            expect(after.bookkeeping, `bookkeeping after kill point ${k}`).toEqual(
-              expected.bookkeeping,
-            )
+            expect(after.tables, `tables ${what}`).toEqual(expected.tables)
+            expect(after.bookkeeping, `bookkeeping ${what}`).toEqual(expected.bookkeeping)
           }
         } finally {
           await store.close()
           await exchange.close()
         }
       },
-      240_000,
+      300_000,
     )
   }
 })
