@@ -4,6 +4,7 @@ import {
   parseArchivePeriod,
   type ArchiveLoad,
   type ArchivePeriod,
+  type Kline,
 } from '@trading-alerts/tickerdata'
 import { sql, type Kysely } from 'kysely'
 import type { WriteTransaction } from '../db/database.js'
@@ -113,9 +114,11 @@ interface SymbolOutcome {
  * historical: for each selected symbol (in parallel up to `concurrency`), the monthly archive
  * files from HISTORY_START (or the pair's first month) to the last published month, daily files
  * for a late month and for the current month up to yesterday; each file checksummed and written
- * in ONE transaction with its `archive_file` row and `last_updated_at`. A failed file is recorded
- * and the later periods still load; `last_updated_at` stays before the hole; the next run retries
- * it. Missing minutes are asked of REST once; what REST lacks too becomes an `exchange_gap`.
+ * in ONE transaction with its `archive_file` row, its gaps and `last_updated_at`: the minutes the
+ * file lacks are asked of REST first (once), and what REST has is written with the file, what it
+ * lacks too recorded as an `exchange_gap`, so a file that is committed has its gaps (a kill
+ * between the two cannot lose them). A failed file is recorded and the later periods still load;
+ * `last_updated_at` stays before the hole; the next run retries it.
  */
 export async function runHistorical(
   deps: JobDeps,
@@ -163,7 +166,7 @@ function isAborted(signal: AbortSignal | undefined): boolean {
 }
 
 type Loaded =
-  | { ok: true; file: ArchiveLoad; unchanged: false }
+  | { ok: true; file: ArchiveLoad; unchanged: false; ms: number }
   | { ok: true; unchanged: true }
   | { ok: false; error: unknown }
 
@@ -228,6 +231,7 @@ async function loadSymbol(
   }
 
   const load = async (period: ArchivePeriod): Promise<Loaded> => {
+    const started = performance.now()
     try {
       const previous = known.get(`${period.kind}:${period.period}`)
       if (previous?.state === 'loaded' && previous.sha256 !== null) {
@@ -240,17 +244,13 @@ async function loadSymbol(
           now: sha,
         })
       }
-      return {
-        ok: true,
-        unchanged: false,
-        file: await binance.loadArchiveFile(symbol, period.period, '1m', signal),
-      }
+      const file = await binance.loadArchiveFile(symbol, period.period, '1m', signal)
+      return { ok: true, unchanged: false, file, ms: performance.now() - started }
     } catch (error) {
       return { ok: false, error }
     }
   }
 
-  const gaps: { start: number; end: number }[] = []
   let previousOpen: number | undefined
   let hole = false // a failed period precedes: last_updated_at must not pass it
   // One file ahead: the next download and parse overlap this file's write (two files in memory at most).
@@ -267,15 +267,40 @@ async function loadSymbol(
 
     if (current.ok && current.unchanged) {
       outcome.skipped++
-      const last = await database.db
+      const stored = await database.db
         .selectFrom('tickerdata_1m')
-        .select((eb) => eb.fn.max('open_time').as('last'))
+        .select((eb) => [eb.fn.min('open_time').as('first'), eb.fn.max('open_time').as('last')])
         .where('symbol', '=', symbol)
         .where('open_time', '>=', new Date(period.start))
         .where('open_time', '<', new Date(period.end))
         .executeTakeFirst()
-      if (last?.last !== null && last?.last !== undefined)
-        previousOpen = new Date(last.last).getTime()
+      const first = stored?.first ?? null
+      const last = stored?.last ?? null
+      try {
+        // A gap to the previous file is found when this one loads, unless the previous one was a
+        // hole then and has loaded since (a retried failed period): then it is found here.
+        if (first !== null) {
+          const boundary = findMissingMinutes([new Date(first).getTime()], previousOpen)
+          const checked = await checkGaps(deps, symbol, boundary, options)
+          if (checked.length > 0) {
+            const rows = await database.writeTransaction((tx) =>
+              recordGaps(tx, symbol, checked, clock.now()),
+            )
+            countGaps(outcome, checked, rows, deps, symbol)
+          }
+        }
+      } catch (error) {
+        if (isAborted(options.signal)) break
+        const { message, code } = describeError(error)
+        outcome.failed.push({ period: period.period, error: message, code })
+        logger.error('checking the gap before an archive file failed: the next run retries it', {
+          symbol,
+          period: period.period,
+          error: message,
+          code,
+        })
+      }
+      if (last !== null) previousOpen = new Date(last).getTime()
       await progress(i + 1)
       continue
     }
@@ -289,15 +314,23 @@ async function loadSymbol(
       if (!current.file.found) continue
       const file = current.file
       const columns = file.columns
-      gaps.push(...findMissingMinutes(columns.openTime, previousOpen))
+      const writeStarted = performance.now()
+      // The file's missing minutes, asked of REST before its transaction, written within it.
+      const checked = await checkGaps(
+        deps,
+        symbol,
+        findMissingMinutes(columns.openTime, previousOpen),
+        options,
+      )
       const lastOpen = columns.length > 0 ? (columns.openTime[columns.length - 1] ?? 0) : undefined
-      const rows = await database.writeTransaction(async (tx) => {
+      const { rows, gapRows } = await database.writeTransaction(async (tx) => {
         const written = await tx.replaceCandles({
           symbol,
           start: period.start,
           end: period.end,
           rows: columns,
         })
+        const gapRows = await recordGaps(tx, symbol, checked, clock.now())
         await recordFile(tx, {
           symbol,
           period,
@@ -320,8 +353,16 @@ async function loadSymbol(
         }
         if (!hole && lastOpen !== undefined)
           await advanceLastUpdated(tx.db, symbol, lastOpen + CLOSE_OFFSET)
-        return written
+        return { rows: written, gapRows }
       })
+      logger.debug?.('archive file loaded', {
+        symbol,
+        period: period.period,
+        rows,
+        downloadMs: Math.round(current.ms),
+        ms: Math.round(performance.now() - writeStarted),
+      })
+      countGaps(outcome, checked, gapRows, deps, symbol)
       if (lastOpen !== undefined) previousOpen = lastOpen
       outcome.rows += rows
       outcome.loaded++
@@ -355,12 +396,6 @@ async function loadSymbol(
   }
   if (pending !== undefined) await pending // never leave a download running behind us
 
-  if (options.signal?.aborted !== true) {
-    const filled = await fillGaps(deps, symbol, gaps, options)
-    outcome.gapsFilled = filled.filled
-    outcome.gapsRecorded = filled.recorded
-    outcome.rows += filled.rows
-  }
   // last_updated_at: the newest stored candle before the first recorded hole (or the newest of all).
   const failedPeriods = await database.db
     .selectFrom('archive_file')
@@ -448,20 +483,27 @@ export async function advanceLastUpdated(
     .execute()
 }
 
+/** Missing minutes of an archive file as REST answered for them (not yet written). */
+interface CheckedGap {
+  readonly gap: { readonly start: number; readonly end: number }
+  /** What REST has of them. */
+  readonly candles: readonly Kline[]
+  /** What REST lacks too: the exchange gaps. */
+  readonly missing: readonly { start: number; end: number }[]
+}
+
 /**
- * Asks REST once for minutes the archive lacks; writes what it has, and records the rest as
- * exchange gaps that are never asked for again.
+ * Asks REST once for minutes the archive lacks, skipping those already recorded as an exchange
+ * gap (never asked again). Writes nothing: `recordGaps` does, in the file's transaction.
  */
-async function fillGaps(
+async function checkGaps(
   deps: JobDeps,
   symbol: string,
   gaps: readonly { start: number; end: number }[],
   options: HistoricalOptions,
-): Promise<{ filled: number; recorded: number; rows: number }> {
-  const { database, binance, clock, logger } = deps
-  let filled = 0
-  let recorded = 0
-  let rows = 0
+): Promise<CheckedGap[]> {
+  const { database, binance } = deps
+  const checked: CheckedGap[] = []
   for (const gap of gaps) {
     const known = await database.db
       .selectFrom('exchange_gap')
@@ -481,30 +523,55 @@ async function fillGaps(
       [gap.start - MINUTE, ...candles.map((k) => k.openTime), gap.end],
       undefined,
     )
-    await database.writeTransaction(async (tx) => {
-      if (candles.length > 0)
-        rows += await tx.replaceCandles({ symbol, start: gap.start, end: gap.end, rows: candles })
-      for (const m of missing) {
-        await tx.db
-          .insertInto('exchange_gap')
-          .values({
-            symbol,
-            start_time: new Date(m.start),
-            end_time: new Date(m.end),
-            detected_at: clock.now(),
-          })
-          .onConflict((oc) => oc.columns(['symbol', 'start_time']).doNothing())
-          .execute()
-      }
-    })
-    if (candles.length > 0) filled++
-    recorded += missing.length
+    checked.push({ gap, candles, missing })
+  }
+  return checked
+}
+
+/** Writes checked gaps (inside the transaction): REST's candles, the rest as exchange gaps. */
+async function recordGaps(
+  tx: WriteTransaction,
+  symbol: string,
+  checked: readonly CheckedGap[],
+  at: Date,
+): Promise<number> {
+  let rows = 0
+  for (const { gap, candles, missing } of checked) {
+    if (candles.length > 0)
+      rows += await tx.replaceCandles({ symbol, start: gap.start, end: gap.end, rows: candles })
+    for (const m of missing) {
+      await tx.db
+        .insertInto('exchange_gap')
+        .values({
+          symbol,
+          start_time: new Date(m.start),
+          end_time: new Date(m.end),
+          detected_at: at,
+        })
+        .onConflict((oc) => oc.columns(['symbol', 'start_time']).doNothing())
+        .execute()
+    }
+  }
+  return rows
+}
+
+/** Counts committed gaps in the outcome and logs the exchange gaps. */
+function countGaps(
+  outcome: SymbolOutcome,
+  checked: readonly CheckedGap[],
+  rows: number,
+  deps: JobDeps,
+  symbol: string,
+): void {
+  outcome.rows += rows
+  for (const { candles, missing } of checked) {
+    if (candles.length > 0) outcome.gapsFilled++
+    outcome.gapsRecorded += missing.length
     if (missing.length > 0) {
-      logger.info('exchange gap recorded', {
+      deps.logger.info('exchange gap recorded', {
         symbol,
         gaps: missing.map((m) => [new Date(m.start).toISOString(), new Date(m.end).toISOString()]),
       })
     }
   }
-  return { filled, recorded, rows }
 }
