@@ -20,6 +20,12 @@ export type {
   TaskResult,
 } from './jobs/types.js'
 export {
+  closeStaleRuns,
+  failOpenRuns,
+  PROGRESS_HEARTBEAT_MS,
+  stopFailure,
+} from './jobs/run-bookkeeping.js'
+export {
   getSymbols,
   type GetSymbolsDeps,
   type GetSymbolsOptions,
