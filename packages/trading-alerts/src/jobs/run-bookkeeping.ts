@@ -1,5 +1,5 @@
 import { isTickerdataError } from '@trading-alerts/tickerdata'
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import { isTradingAlertsError } from '../errors.js'
 import type { Database, JobName, RunState, TaskState } from '../db/schema.js'
 import type { Clock } from '../ports.js'
@@ -214,12 +214,20 @@ async function recordProgressTime(
   taskId: number,
   at: Date,
 ): Promise<void> {
-  await db.updateTable('task_run').set({ last_progress_at: at }).where('id', '=', taskId).execute()
+  // Never backwards: a beat may land after the task's own end was written.
+  const later = (eb: ExpressionBuilder<Database, 'task_run' | 'job_run'>) =>
+    eb.or([eb('last_progress_at', 'is', null), eb('last_progress_at', '<', at)])
+  await db
+    .updateTable('task_run')
+    .set({ last_progress_at: at })
+    .where('id', '=', taskId)
+    .where(later)
+    .execute()
   await db
     .updateTable('job_run')
     .set({ last_progress_at: at })
     .where('id', '=', runId)
-    .where((eb) => eb.or([eb('last_progress_at', 'is', null), eb('last_progress_at', '<', at)]))
+    .where(later)
     .execute()
 }
 
@@ -404,6 +412,7 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
   )
   const results: TaskResult[] = []
   let writeFailure: { error: unknown } | undefined
+  const heartbeats: ProgressHeartbeat[] = []
   const progress = (symbol: string, state: TaskState, tally: TaskTally, error?: string) =>
     options.onProgress?.({
       job: run.job,
@@ -424,6 +433,7 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
       const taskId = taskIds.get(symbol) ?? 0
       const tally: TaskTally = { rows: 0, done: 0, total: 0 }
       const heartbeat = new ProgressHeartbeat(db, run.id, taskId, clock)
+      heartbeats.push(heartbeat)
       try {
         await updateTask(db, taskId, { state: 'running', attempts: 1, startedAt: clock.now() })
         let outcome: TaskOutcome
@@ -454,7 +464,6 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
         const { state, error } = outcome
         const failed =
           error === undefined ? {} : { error, errorCode: outcome.errorCode ?? 'UNKNOWN' }
-        await heartbeat.settled()
         await updateTask(db, taskId, {
           state,
           finishedAt: clock.now(),
@@ -492,6 +501,8 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
       results.push({ symbol: item.symbol, state: 'interrupted', rows: 0, attempts: 0, ...why })
     },
   )
+  // A task never waits for its heartbeat; the run's end waits for them all.
+  await Promise.all(heartbeats.map((h) => h.settled()))
   if (writeFailure !== undefined) throw writeFailure.error
 
   const failure = stopFailure(options.signal)
