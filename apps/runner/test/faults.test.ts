@@ -13,7 +13,7 @@ import {
   testServerUrl,
   type TestDatabase,
 } from '@trading-alerts/trading-alerts/testing'
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 // A lost connection is a PostgreSQL fault: the embedded PGlite runs inside the process, so it has
@@ -91,12 +91,65 @@ function startRunner(args: string[], env: Record<string, string>): Runner {
   }
 }
 
+/** The runner pointed at the simulator and a scratch database. */
+function runnerEnv(
+  sim: ExchangeSimulator,
+  database: TestDatabase,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    BINANCE_API_URL: sim.urls.binanceApiUrl,
+    BINANCE_DATA_URL: sim.urls.binanceDataUrl,
+    BINANCE_LISTING_URL: sim.urls.binanceListingUrl,
+    COINGECKO_API_URL: sim.urls.coingeckoApiUrl,
+    TOP_N: '10',
+    HISTORY_START,
+    CONCURRENCY: '3',
+    DATABASE_URL: database.url ?? '',
+    ...extra,
+  }
+}
+
 /** Polls `check` until it returns a value other than undefined. */
 async function until<T>(check: () => Promise<T | undefined>): Promise<T> {
   for (;;) {
     const value = await check()
     if (value !== undefined) return value
     await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+/**
+ * Runs `statement` in a transaction of a session of the test on `url` (row locks, an uncommitted
+ * row) and keeps it open; `release()` rolls it back and closes the session (once; again is a no-op).
+ */
+async function holdTransaction(
+  url: string | undefined,
+  statement: RawBuilder<unknown>,
+): Promise<{ release(): Promise<void> }> {
+  const session = await createDatabase({ url, applicationName: 'faults-test' })
+  let rollBack!: () => void
+  const held = new Promise<void>((resolve) => (rollBack = resolve))
+  let done!: () => void
+  const ready = new Promise<void>((resolve) => (done = resolve))
+  const holding = session.db
+    .transaction()
+    .execute(async (trx) => {
+      await statement.execute(trx)
+      done()
+      await held
+      throw new Error('roll back')
+    })
+    .catch(() => {})
+  await ready
+  let released: Promise<void> | undefined
+  return {
+    release: () =>
+      (released ??= (async () => {
+        rollBack()
+        await holding
+        await session.close()
+      })()),
   }
 }
 
@@ -126,17 +179,8 @@ describe.runIf(hasPostgres)('the runner when PostgreSQL drops its connections', 
   let admin: TradingDatabase
   let reference: Awaited<ReturnType<typeof snapshot>>
 
-  const envOf = (database: TestDatabase, extra: Record<string, string> = {}) => ({
-    BINANCE_API_URL: sim.urls.binanceApiUrl,
-    BINANCE_DATA_URL: sim.urls.binanceDataUrl,
-    BINANCE_LISTING_URL: sim.urls.binanceListingUrl,
-    COINGECKO_API_URL: sim.urls.coingeckoApiUrl,
-    TOP_N: '10',
-    HISTORY_START,
-    CONCURRENCY: '3',
-    DATABASE_URL: database.url ?? '',
-    ...extra,
-  })
+  const envOf = (database: TestDatabase, extra: Record<string, string> = {}) =>
+    runnerEnv(sim, database, extra)
   const nameOf = (database: TestDatabase) => new URL(database.url ?? '').pathname.slice(1)
 
   /** The runner's sessions on `database` that match `where` (SQL on pg_stat_activity). */
@@ -172,17 +216,10 @@ describe.runIf(hasPostgres)('the runner when PostgreSQL drops its connections', 
    * task waits on its next write to them: the runner then sends no other query until `release()`.
    */
   const holdTasks = async (database: TestDatabase, runId: number) => {
-    const locker = await createDatabase({ url: database.url, applicationName: 'faults-test' })
-    let release!: () => void
-    const held = new Promise<void>((resolve) => (release = resolve))
-    let locked!: () => void
-    const ready = new Promise<void>((resolve) => (locked = resolve))
-    const holding = locker.db.transaction().execute(async (trx) => {
-      await sql`select id from task_run where job_run_id = ${runId} for update`.execute(trx)
-      locked()
-      await held
-    })
-    await ready
+    const hold = await holdTransaction(
+      database.url,
+      sql`select id from task_run where job_run_id = ${runId} for update`,
+    )
     // Each task still open waits on a write of its own (its heartbeat, `set "last_progress_at"
     // = $1 where`, may wait beside it, but no task waits for its heartbeat).
     await until(async () => {
@@ -199,16 +236,7 @@ describe.runIf(hasPostgres)('the runner when PostgreSQL drops its connections', 
       )
       return open.length > 0 && waiting.length === open.length ? true : undefined
     })
-    let released: Promise<void> | undefined
-    return {
-      /** Lets the runner go on (once; again is a no-op). */
-      release: () =>
-        (released ??= (async () => {
-          release()
-          await holding
-          await locker.close()
-        })()),
-    }
+    return hold
   }
 
   /** A scratch database with the symbols loaded. */
@@ -278,82 +306,65 @@ describe.runIf(hasPostgres)('the runner when PostgreSQL drops its connections', 
 
   it('a COPY whose session is terminated while its rows stream in: exit 1 with DATABASE_ERROR and no stack, the run failed, a re-run converges', async () => {
     const database = await freshDatabase()
-    const blocker = await createDatabase({ url: database.url, applicationName: 'faults-test' })
+    // An uncommitted candle of the first month BTCUSDT loads: its COPY waits on it with most of
+    // its rows still to send.
+    const open = Date.parse(`${HISTORY_START}-01T00:10:00Z`)
+    const blocker = await holdTransaction(
+      database.url,
+      sql`insert into tickerdata_1m values ('BTCUSDT', ${new Date(open)}, 1, 1, 1, 1, 1,
+        ${new Date(open + 59_999)}, 1, 1, 1, 1)`,
+    )
     try {
-      // An uncommitted candle of the first month BTCUSDT loads: its COPY waits on it with most of
-      // its rows still to send.
-      let release!: () => void
-      const held = new Promise<void>((resolve) => (release = resolve))
-      let inserted!: () => void
-      const ready = new Promise<void>((resolve) => (inserted = resolve))
-      const open = Date.parse(`${HISTORY_START}-01T00:10:00Z`)
-      const holding = blocker.db.transaction().execute(async (trx) => {
-        await sql`insert into tickerdata_1m values ('BTCUSDT', ${new Date(open)}, 1, 1, 1, 1, 1,
-          ${new Date(open + 59_999)}, 1, 1, 1, 1)`.execute(trx)
-        inserted()
-        await held
-        throw new Error('roll back')
-      })
-      await ready
       const runner = startRunner(['job', 'historical'], envOf(database))
       const copy = await waitForSessions(
         database,
         `query like 'COPY tickerdata_1m%' and wait_event_type = 'Lock'`,
       )
       await terminate(copy)
-      release()
-      await expect(holding).rejects.toThrow('roll back')
+      await blocker.release()
       expectTypedExit(await runner.done)
       await expectRunFailed(database)
       await expectConverges(database)
     } finally {
-      await blocker.close()
+      await blocker.release()
       await database.close()
     }
   })
 
-  it('the session holding the job lock terminated mid-run: exit 1 naming the lost lock, the run failed, a re-run converges', async () => {
-    const database = await freshDatabase()
-    let tasks: { release(): Promise<void> } | undefined
-    try {
-      const runner = startRunner(['job', 'historical'], envOf(database))
-      tasks = await holdTasks(database, await loading(database))
-      await terminate(await waitForSessions(database, `query like '%pg_try_advisory_lock%'`))
-      await runner.stderrMatches(/lost the database connection: stopping the job/)
-      await tasks.release()
-      const exit = await runner.done
-      expectTypedExit(exit)
-      expect(exit.stderr).toContain('lost the connection holding the lock \\"historical\\"')
-      await expectRunFailed(database)
-      await expectConverges(database)
-    } finally {
-      await tasks?.release()
-      await database.close()
-    }
-  })
-
-  it('a bookkeeping write whose session is terminated while it waits: exit 1, the run failed, a re-run converges', async () => {
-    const database = await freshDatabase()
-    let tasks: { release(): Promise<void> } | undefined
-    try {
-      const runner = startRunner(['job', 'historical'], envOf(database))
-      tasks = await holdTasks(database, await loading(database))
-      await terminate(
-        await waitForSessions(
-          database,
-          `query like 'update "task_run"%' and wait_event_type = 'Lock'`,
-        ),
-      )
-      await runner.stderrMatches(/lost the database connection: stopping the job/)
-      await tasks.release()
-      expectTypedExit(await runner.done)
-      await expectRunFailed(database)
-      await expectConverges(database)
-    } finally {
-      await tasks?.release()
-      await database.close()
-    }
-  })
+  // Every task then waits on a row the test holds, so the session is terminated at a known point.
+  it.each([
+    [
+      'the session holding the job lock',
+      `query like '%pg_try_advisory_lock%'`,
+      'lost the connection holding the lock \\"historical\\"',
+    ],
+    [
+      'a bookkeeping write, while it waits,',
+      `query like 'update "task_run"%' and wait_event_type = 'Lock'`,
+      'lost the connection to PostgreSQL',
+    ],
+  ])(
+    '%s terminated mid-run: exit 1 naming the loss, the run failed, a re-run converges',
+    async (_what, which, named) => {
+      const database = await freshDatabase()
+      let tasks: { release(): Promise<void> } | undefined
+      try {
+        const runner = startRunner(['job', 'historical'], envOf(database))
+        tasks = await holdTasks(database, await loading(database))
+        await terminate(await waitForSessions(database, which))
+        await runner.stderrMatches(/lost the database connection: stopping the job/)
+        await tasks.release()
+        const exit = await runner.done
+        expectTypedExit(exit)
+        expect(exit.stderr).toContain(named)
+        await expectRunFailed(database)
+        await expectConverges(database)
+      } finally {
+        await tasks?.release()
+        await database.close()
+      }
+    },
+  )
 
   it('a database that refuses connections for a while: the runner retries (debug events, stacks at debug), records the run failed when it is back, exit 1', async () => {
     const database = await freshDatabase()
@@ -417,16 +428,7 @@ describe.runIf(hasPostgres)('the runner after a SIGKILL', () => {
 
   it('ends the killed run and its tasks at their last recorded progress, not when the next start relabels them', async () => {
     const database = await createTestDatabase('postgres')
-    const env = {
-      BINANCE_API_URL: sim.urls.binanceApiUrl,
-      BINANCE_DATA_URL: sim.urls.binanceDataUrl,
-      BINANCE_LISTING_URL: sim.urls.binanceListingUrl,
-      COINGECKO_API_URL: sim.urls.coingeckoApiUrl,
-      TOP_N: '10',
-      HISTORY_START,
-      CONCURRENCY: '2',
-      DATABASE_URL: database.url ?? '',
-    }
+    const env = runnerEnv(sim, database, { CONCURRENCY: '2' })
     try {
       expect((await startRunner(['job', 'symbols'], env).done).code).toBe(0)
       const killed = startRunner(['job', 'historical'], env)
@@ -444,22 +446,13 @@ describe.runIf(hasPostgres)('the runner after a SIGKILL', () => {
           : undefined
       })
       // The test holds the run's row: the job cannot finish before it is killed.
-      const locker = await createDatabase({ url: database.url, applicationName: 'faults-test' })
-      let release!: () => void
-      const held = new Promise<void>((resolve) => (release = resolve))
-      let locked!: () => void
-      const ready = new Promise<void>((resolve) => (locked = resolve))
-      const holding = locker.db.transaction().execute(async (trx) => {
-        await sql`select id from job_run where id = ${runId} for update`.execute(trx)
-        locked()
-        await held
-      })
-      await ready
+      const hold = await holdTransaction(
+        database.url,
+        sql`select id from job_run where id = ${runId} for update`,
+      )
       killed.kill('SIGKILL')
       expect((await killed.done).signal).toBe('SIGKILL')
-      release()
-      await holding
-      await locker.close()
+      await hold.release()
       const left = await database.db
         .selectFrom('job_run')
         .selectAll()
