@@ -1,8 +1,11 @@
 import { hostname } from 'node:os'
 import { BinanceAPI, CoingeckoAPI } from '@trading-alerts/tickerdata'
 import {
+  closeStaleRuns,
   createDatabase,
+  failOpenRuns,
   getSymbols,
+  isTradingAlertsError,
   runHistorical,
   runAlerts,
   runIncremental,
@@ -40,7 +43,12 @@ export async function createApp(
   logger: Logger,
   clock: Clock = runnerClock(config.clockOffsetMs),
 ): Promise<App> {
-  const database = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir })
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    applicationName: 'trading-alerts-runner',
+    logger,
+  })
   await database.migrate()
   // The clients decide with `now` which candles are closed and when a ban ends: the jobs' clock.
   const http = {
@@ -81,10 +89,16 @@ export interface RunJobOptions {
   readonly onProgress?: (event: ProgressEvent) => void
 }
 
+/** How long a job that lost its database connection waits for it, to record how its run ended. */
+const RECONNECT_TIMEOUT_MS = 30_000
+
 /**
  * Runs one job under its database lock (one instance at a time across processes sharing the
  * database). Returns null when another process holds the lock. Runs of this job left 'running'
- * by a killed process are marked interrupted first: holding the lock proves nobody runs them.
+ * by a killed process are marked interrupted first, ending at their last progress: holding the
+ * lock proves nobody runs them. A lost database connection stops the job (its writes would fail,
+ * and the lock may be gone with it): the run is failed, written on the way out once the database
+ * answers again, and the job throws the DATABASE_ERROR when it could not finish its own writes.
  */
 export async function runJob(
   app: App,
@@ -96,8 +110,23 @@ export async function runJob(
     app.logger.warn('another runner is running this job: skipped', { job })
     return null
   }
+  const host = `${hostname()}:${process.pid}`
+  const lost = new AbortController()
+  const unsubscribe = app.database.onConnectionLost((error) => {
+    if (lost.signal.aborted) return
+    app.logger.error('lost the database connection: stopping the job', { job, error })
+    lost.abort(error)
+  })
+  const signal =
+    options.signal === undefined ? lost.signal : AbortSignal.any([options.signal, lost.signal])
   try {
-    await markStaleRuns(app, job)
+    const stale = await closeStaleRuns(app.database.db, job)
+    if (stale.length > 0) {
+      app.logger.warn('runs left behind by a stopped process marked interrupted', {
+        job,
+        runs: stale,
+      })
+    }
     const deps = {
       database: app.database,
       binance: app.binance,
@@ -106,8 +135,8 @@ export async function runJob(
     }
     const common = {
       concurrency: app.config.concurrency,
-      host: `${hostname()}:${process.pid}`,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      host,
+      signal,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     }
     switch (job) {
@@ -143,35 +172,37 @@ export async function runJob(
           timeoutMs: app.config.webhookTimeoutMs,
         })
     }
+  } catch (error) {
+    if (isTradingAlertsError(error) && error.code === 'DATABASE_ERROR')
+      await recordLostRun(app, job, host, error, options.signal)
+    throw error
   } finally {
+    unsubscribe()
     await release()
   }
 }
 
-async function markStaleRuns(app: App, job: RunnableJob): Promise<void> {
-  const now = app.clock.now()
-  const stale = await app.database.db
-    .updateTable('job_run')
-    .set({ state: 'interrupted', finished_at: now, error: 'the process running it stopped' })
-    .where('job', '=', job)
-    .where('state', '=', 'running')
-    .returning('id')
-    .execute()
-  if (stale.length === 0) return
-  await app.database.db
-    .updateTable('task_run')
-    .set({ state: 'interrupted', finished_at: now })
-    .where(
-      'job_run_id',
-      'in',
-      stale.map((r) => r.id),
-    )
-    .where('state', 'in', ['pending', 'running'])
-    .execute()
-  app.logger.warn('runs left behind by a stopped process marked interrupted', {
-    job,
-    runs: stale.map((r) => r.id),
-  })
+/** Once the database answers again, the runs this process left open are recorded as failed. */
+async function recordLostRun(
+  app: App,
+  job: RunnableJob,
+  host: string,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    await app.database.waitUntilReachable({
+      timeoutMs: RECONNECT_TIMEOUT_MS,
+      ...(signal === undefined ? {} : { signal }),
+    })
+    const runs = await failOpenRuns(app.database.db, { job, host }, error)
+    if (runs.length > 0) app.logger.warn('run recorded as failed', { job, runs })
+  } catch (cause) {
+    app.logger.error('could not record the run: the next start marks it interrupted', {
+      job,
+      error: cause,
+    })
+  }
 }
 
 // ------------------------------------------------------------------------------------- status

@@ -3,13 +3,17 @@ import type { Logger } from '@trading-alerts/trading-alerts'
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const
 export type LogLevel = keyof typeof LEVELS
 
-/** Serialises errors with name, message, code and cause (never request headers). */
-function plain(value: unknown, depth = 0): unknown {
+/**
+ * Serialises errors with name, message, code and cause (never request headers), and with their
+ * stack only when `stack` (LOG_LEVEL=debug).
+ */
+function plain(value: unknown, stack: boolean, depth = 0): unknown {
   if (value instanceof Error) {
     const out: Record<string, unknown> = { name: value.name, message: value.message }
     const code = (value as { code?: unknown }).code
     if (code !== undefined) out.code = code
-    if (value.cause !== undefined && depth < 3) out.cause = plain(value.cause, depth + 1)
+    if (stack && value.stack !== undefined) out.stack = value.stack
+    if (value.cause !== undefined && depth < 3) out.cause = plain(value.cause, stack, depth + 1)
     return out
   }
   return value
@@ -36,7 +40,8 @@ export function consoleLogger(options: {
       : LEVELS[options.level]
     if (LEVELS[level] < floor) return
     const clean: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(fields ?? {})) clean[k] = plain(v)
+    for (const [k, v] of Object.entries(fields ?? {}))
+      clean[k] = plain(v, options.level === 'debug')
     if (options.json) {
       process.stderr.write(
         `${JSON.stringify({ time: new Date().toISOString(), level, message, ...clean })}\n`,

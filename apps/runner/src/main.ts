@@ -147,12 +147,16 @@ async function oneShot(app: App, job: RunnableJob, interactive: boolean): Promis
       logger.quiet = true
       display.start()
     }
-    const result: JobResult | null = await runJob(app, job, {
-      signal: controller.signal,
-      ...(display === undefined ? {} : { onProgress: (e) => display.update(e) }),
-    })
-    display?.stop()
-    logger.quiet = false
+    let result: JobResult | null
+    try {
+      result = await runJob(app, job, {
+        signal: controller.signal,
+        ...(display === undefined ? {} : { onProgress: (e) => display.update(e) }),
+      })
+    } finally {
+      display?.stop()
+      logger.quiet = false
+    }
     if (result === null) {
       write(`${job}: another runner holds this job's lock; nothing done`)
       return 1
@@ -549,6 +553,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       default:
         return 2
     }
+  } catch (error) {
+    // One line naming the error and its code (the stack with LOG_LEVEL=debug), exit 1.
+    logger.error(`${command} failed`, { error })
+    return 1
   } finally {
     await app.close()
   }

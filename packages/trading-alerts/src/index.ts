@@ -5,6 +5,7 @@ export {
   type TradingDatabase,
   type WriteTransaction,
 } from './db/database.js'
+export { isConnectionFailure, type WaitOptions } from './db/connection-guard.js'
 export { migrations } from './db/migrations.js'
 export { COPY_COLUMNS, encodeColumns, encodeKlines } from './db/copy-encoder.js'
 export { Mutex, PGliteDialect, type PGliteQueryable } from './db/pglite-dialect.js'
@@ -18,6 +19,12 @@ export type {
   ProgressEvent,
   TaskResult,
 } from './jobs/types.js'
+export {
+  closeStaleRuns,
+  failOpenRuns,
+  PROGRESS_HEARTBEAT_MS,
+  stopFailure,
+} from './jobs/run-bookkeeping.js'
 export {
   getSymbols,
   type GetSymbolsDeps,

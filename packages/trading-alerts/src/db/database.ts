@@ -5,6 +5,8 @@ import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from '
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { TradingAlertsError } from '../errors.js'
+import { silentLogger, type Logger } from '../ports.js'
+import { GuardedPool, isConnectionFailure, type WaitOptions } from './connection-guard.js'
 import { COPY_COLUMNS, encodeColumns, encodeKlines } from './copy-encoder.js'
 import { migrations } from './migrations.js'
 import { Mutex, PGliteDialect, type PGliteQueryable } from './pglite-dialect.js'
@@ -17,6 +19,10 @@ export interface CreateDatabaseOptions {
   readonly dataDir?: string | undefined
   /** Connections in the PostgreSQL pool; default 10. */
   readonly poolSize?: number
+  /** PostgreSQL's `application_name` of the connections (pg_stat_activity); default `trading-alerts`. */
+  readonly applicationName?: string
+  /** Debug events: connections opened and lost, advisory lock attempts, reconnect attempts. */
+  readonly logger?: Logger
 }
 
 /** Candles for one period of one symbol: [start, end) in ms, rows from an archive file or REST. */
@@ -55,6 +61,20 @@ export interface TradingDatabase {
   migrate(): Promise<string[]>
   /** Takes a session-level advisory lock (PostgreSQL) for `key`; resolves to a release function, or null when another session holds it. PGlite: an in-process lock. */
   tryLock(key: string): Promise<(() => Promise<void>) | null>
+  /**
+   * Calls `listener` when a connection in use is lost (the server restarted or failed over, the
+   * session was terminated) or none can be opened: a query, COPY or transaction on it failed
+   * with `error` (`TradingAlertsError('DATABASE_ERROR')`), or the session holding an advisory lock
+   * ended, which released the lock. An idle pooled connection that closes is replaced silently.
+   * Returns the unsubscribe function. PGlite, in this process, has no connection to lose.
+   */
+  onConnectionLost(listener: (error: TradingAlertsError) => void): () => void
+  /**
+   * Resolves once the database answers again, retrying with a growing delay (debug events).
+   *
+   * @throws TradingAlertsError('DATABASE_ERROR') when it did not within `timeoutMs` (default 30 s).
+   */
+  waitUntilReachable(options?: WaitOptions): Promise<void>
   close(): Promise<void>
 }
 
@@ -112,11 +132,23 @@ function lockKey(key: string): string {
   return `trading-alerts:${key}`
 }
 
+/** `host:port/database` of a connection string (never its user or password). */
+function serverOf(url: string): string {
+  const where = new URL(url)
+  return `${where.hostname}:${where.port || '5432'}${where.pathname}`
+}
+
 /** PostgreSQL through `pg`: Kysely on a pool, COPY through pg-copy-streams. */
-function createPostgres(url: string, poolSize: number): TradingDatabase {
+function createPostgres(
+  url: string,
+  poolSize: number,
+  applicationName: string,
+  logger: Logger,
+): TradingDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    application_name: applicationName,
     // Counts and bigint ids as numbers (they fit); numeric stays an exact string (pg's default).
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
@@ -127,38 +159,41 @@ function createPostgres(url: string, poolSize: number): TradingDatabase {
             ) => unknown)) as typeof pg.types.getTypeParser,
     },
   })
-  // An idle client's error (server restart) must not crash the process; the next query reports it.
-  pool.on('error', () => {})
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const guard = new GuardedPool(pool, serverOf(url), logger)
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guard.kysely }) })
 
   return {
     kind: 'postgres',
     db,
     async writeTransaction(fn) {
-      const client = await pool.connect()
-      const single = {
-        // Kysely only calls query() and release() on a pooled client: bind them to this one.
-        connect: () => Promise.resolve({ query: client.query.bind(client), release: () => {} }),
-        end: () => Promise.resolve(),
-      }
+      const client = await guard.checkout()
+      // Kysely only calls query() and release() on a pooled client: bind them to this one.
+      const single = guard.adapt(client, () => {})
       const trxDb = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: single }),
+        dialect: new PostgresDialect({
+          pool: { connect: () => Promise.resolve(single), end: () => Promise.resolve() },
+        }),
       })
+      let copyFailed = false
       const copy = (statement: string, chunks: readonly Buffer[]) =>
         new Promise<void>((resolve, reject) => {
           const stream = client.query(copyFrom(statement))
-          stream.on('error', reject)
+          stream.on('error', (error) => {
+            copyFailed = true
+            guard.discard(client)
+            reject(guard.failure(error, client))
+          })
           stream.on('finish', () => resolve())
           let i = 0
           const pump = () => {
-            while (i < chunks.length) {
+            while (i < chunks.length && !copyFailed) {
               const ok = stream.write(chunks[i++])
               if (!ok) {
                 stream.once('drain', pump)
                 return
               }
             }
-            stream.end()
+            if (!copyFailed) stream.end()
           }
           pump()
         })
@@ -180,43 +215,62 @@ function createPostgres(url: string, poolSize: number): TradingDatabase {
           )
         },
       }
-      let broken = false
       try {
-        await client.query('BEGIN')
+        await guard.query(client, 'BEGIN')
         const result = await fn(tx)
-        await client.query('COMMIT')
+        await guard.query(client, 'COMMIT')
         return result
       } catch (error) {
-        try {
-          await client.query('ROLLBACK')
-        } catch {
-          broken = true
+        // A discarded or lost connection took its transaction with it: nothing to roll back.
+        if (!copyFailed && !guard.isLost(client)) {
+          await guard.query(client, 'ROLLBACK').catch(() => guard.discard(client))
         }
         throw error
       } finally {
-        client.release(broken)
+        guard.checkin(client)
       }
     },
     migrate: () => runMigrations(db),
     async tryLock(key) {
-      const client = await pool.connect()
+      const client = await guard.checkout()
       const name = lockKey(key)
-      const got = await client.query<{ ok: boolean }>(
-        'select pg_try_advisory_lock(hashtext($1)) as ok',
-        [name],
-      )
-      if (got.rows[0]?.ok !== true) {
-        client.release()
+      let got: boolean
+      try {
+        const result = await guard.query<{ ok: boolean }>(
+          client,
+          'select pg_try_advisory_lock(hashtext($1)) as ok',
+          [name],
+        )
+        got = result.rows[0]?.ok === true
+      } catch (error) {
+        guard.checkin(client)
+        throw error
+      }
+      if (!got) {
+        guard.checkin(client)
+        logger.debug?.('advisory lock busy: another session holds it', { lock: key })
         return null
       }
+      guard.holdsLock(client, key)
+      logger.debug?.('advisory lock taken', { lock: key })
       return async () => {
         try {
-          await client.query('select pg_advisory_unlock(hashtext($1))', [name])
+          if (!guard.isLost(client)) {
+            await guard.query(client, 'select pg_advisory_unlock(hashtext($1))', [name])
+            logger.debug?.('advisory lock released', { lock: key })
+            return
+          }
+        } catch (error) {
+          if (!isConnectionFailure(error)) throw error
         } finally {
-          client.release()
+          guard.checkin(client)
         }
+        // The server released the lock with the session.
+        logger.debug?.('advisory lock gone with its connection', { lock: key })
       }
     },
+    onConnectionLost: (listener) => guard.onLost(listener),
+    waitUntilReachable: (options) => guard.waitUntilReachable(options),
     async close() {
       await db.destroy()
     },
@@ -280,6 +334,8 @@ async function createPGlite(dataDir: string | undefined): Promise<TradingDatabas
         return Promise.resolve()
       })
     },
+    onConnectionLost: () => () => {},
+    waitUntilReachable: () => Promise.resolve(),
     async close() {
       await db.destroy()
       await pglite.close()
@@ -296,20 +352,30 @@ async function createPGlite(dataDir: string | undefined): Promise<TradingDatabas
 export async function createDatabase(
   options: CreateDatabaseOptions = {},
 ): Promise<TradingDatabase> {
+  const logger = options.logger ?? silentLogger
   if (options.url !== undefined && options.url !== '') {
-    const database = createPostgres(options.url, options.poolSize ?? 10)
+    const server = serverOf(options.url)
+    const database = createPostgres(
+      options.url,
+      options.poolSize ?? 10,
+      options.applicationName ?? 'trading-alerts',
+      logger,
+    )
     try {
       await sql`select 1`.execute(database.db)
     } catch (cause) {
       await database.close().catch(() => {})
-      const where = new URL(options.url)
+      if (cause instanceof TradingAlertsError) throw cause
       throw new TradingAlertsError(
         'DATABASE_ERROR',
-        `cannot reach PostgreSQL at ${where.hostname}:${where.port || '5432'}${where.pathname}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        `cannot reach PostgreSQL at ${server}: ${cause instanceof Error ? cause.message : String(cause)}`,
         { cause },
       )
     }
+    logger.debug?.('database connected', { kind: 'postgres', server })
     return database
   }
-  return createPGlite(options.dataDir)
+  const database = await createPGlite(options.dataDir)
+  logger.debug?.('database opened', { kind: 'pglite', dataDir: options.dataDir ?? 'memory://' })
+  return database
 }

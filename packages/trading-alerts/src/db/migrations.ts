@@ -244,4 +244,12 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0003_run_last_progress': {
+    async up(db: Kysely<unknown>) {
+      // When a run and each of its tasks last made progress (throttled while they work): where a
+      // later process ends a run that a killed process left 'running', instead of at its own start.
+      await db.schema.alterTable('job_run').addColumn('last_progress_at', 'timestamptz').execute()
+      await db.schema.alterTable('task_run').addColumn('last_progress_at', 'timestamptz').execute()
+    },
+  },
 }

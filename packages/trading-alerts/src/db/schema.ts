@@ -96,6 +96,8 @@ export interface JobRunTable {
   summary: Json | null
   error: string | null
   host: string | null
+  /** The last time the run's tasks were seen making progress (throttled); set from start to finish. */
+  last_progress_at: Timestamp | null
 }
 
 /** One self-contained unit of a run: (job, symbol, params). */
@@ -113,6 +115,8 @@ export interface TaskRunTable {
   progress: Json | null
   error: string | null
   error_code: string | null
+  /** The last time the task was seen making progress (throttled); set from start to finish. */
+  last_progress_at: Timestamp | null
 }
 
 /** A bar of a higher timeframe, resampled exactly from the 1-minute candles. */

@@ -27,7 +27,11 @@ export interface ProgressEvent {
 export interface CommonJobOptions {
   /** Symbols processed at once; default 4. */
   readonly concurrency?: number
-  /** Stops the job: the current file or batch finishes, the rest is recorded as interrupted. */
+  /**
+   * Stops the job: the current file or batch finishes, the rest is recorded as interrupted. Aborted
+   * with one of the packages' errors as its reason (the runner's DATABASE_ERROR on a lost
+   * connection), the run is recorded as failed with it instead.
+   */
   readonly signal?: AbortSignal
   readonly onProgress?: (event: ProgressEvent) => void
   /** Recorded in job_run.host (e.g. `hostname:pid`). */
