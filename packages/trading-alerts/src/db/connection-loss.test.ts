@@ -205,6 +205,7 @@ describe.runIf(hasPostgres)('a lost PostgreSQL connection', () => {
     await open()
     const release = await database.tryLock('historical')
     expect(release).not.toBeNull()
+    expect(await database.tryLock('historical')).toBeNull()
     await terminate(await waitForBackends(`query like '%pg_try_advisory_lock%'`))
     for (;;) {
       if (lost.length > 0) break
@@ -218,7 +219,15 @@ describe.runIf(hasPostgres)('a lost PostgreSQL connection', () => {
     expect(again).not.toBeNull()
     await again?.()
     const debug = logger.entries.filter((e) => e.level === 'debug').map((e) => e.message)
-    expect(debug).toEqual(expect.arrayContaining(['advisory lock taken', 'advisory lock released']))
+    expect(debug).toEqual(
+      expect.arrayContaining([
+        'advisory lock taken',
+        'advisory lock busy: another session holds it',
+        'database connection lost',
+        'advisory lock gone with its connection',
+        'advisory lock released',
+      ]),
+    )
   })
 
   it('an idle pooled connection terminated is not a loss: the next query uses a new one', async () => {

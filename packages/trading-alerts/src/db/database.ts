@@ -278,7 +278,7 @@ function createPostgres(
 }
 
 /** The embedded database: PGlite, one session guarded by a mutex, COPY from a blob. */
-async function createPGlite(dataDir: string | undefined): Promise<TradingDatabase> {
+async function createPGlite(dataDir: string | undefined, logger: Logger): Promise<TradingDatabase> {
   const inMemory = dataDir === undefined || dataDir === 'memory://' || dataDir === ''
   if (!inMemory) mkdirSync(dataDir, { recursive: true })
   const pglite = await PGlite.create(inMemory ? undefined : dataDir)
@@ -327,10 +327,15 @@ async function createPGlite(dataDir: string | undefined): Promise<TradingDatabas
     migrate: () => runMigrations(db),
     tryLock(key) {
       // One process owns a PGlite data directory, so an in-process lock is the whole guarantee.
-      if (locks.has(key)) return Promise.resolve(null)
+      if (locks.has(key)) {
+        logger.debug?.('lock busy: held in this process', { lock: key })
+        return Promise.resolve(null)
+      }
       locks.add(key)
+      logger.debug?.('lock taken', { lock: key })
       return Promise.resolve(() => {
         locks.delete(key)
+        logger.debug?.('lock released', { lock: key })
         return Promise.resolve()
       })
     },
@@ -375,7 +380,7 @@ export async function createDatabase(
     logger.debug?.('database connected', { kind: 'postgres', server })
     return database
   }
-  const database = await createPGlite(options.dataDir)
+  const database = await createPGlite(options.dataDir, logger)
   logger.debug?.('database opened', { kind: 'pglite', dataDir: options.dataDir ?? 'memory://' })
   return database
 }
