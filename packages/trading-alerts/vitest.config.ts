@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Generous: the pipeline tests load months of candles, and CI machines are shared (2 cores).
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 })
