@@ -45,6 +45,7 @@ export async function createApp(
 ): Promise<App> {
   const database = await createDatabase({
     url: config.databaseUrl,
+    schema: config.databaseSchema,
     dataDir: config.dataDir,
     applicationName: 'trading-alerts-runner',
     logger,

@@ -5,6 +5,7 @@ import { validate as validateCron } from 'node-cron'
 /** The runner's configuration, from the environment (and `.env`). The ONLY reader of process.env. */
 export interface Config {
   readonly databaseUrl: string | undefined
+  readonly databaseSchema: string
   readonly dataDir: string
   readonly binanceApiUrl: string
   readonly binanceDataUrl: string
@@ -116,6 +117,12 @@ export function loadConfig(env: Env = process.env): Config {
       ['postgres:', 'postgresql:'],
       'postgres://user:password@localhost:5432/market',
     )
+  const databaseSchema = text('DATABASE_SCHEMA', 'public')
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema) || databaseSchema.startsWith('pg_')) {
+    problems.push(
+      `DATABASE_SCHEMA: "${databaseSchema}" is not a schema name of lower-case letters, digits and _ (example: DATABASE_SCHEMA=market)`,
+    )
+  }
   const historyStart = optional('HISTORY_START')
   if (historyStart !== undefined && historyStart !== 'listing') {
     const m = /^(\d{4})-(\d{2})$/.exec(historyStart)
@@ -184,6 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     databaseUrl,
+    databaseSchema,
     dataDir: text('DATA_DIR', './.data/pglite'),
     binanceApiUrl: url(
       'BINANCE_API_URL',

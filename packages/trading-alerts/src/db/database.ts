@@ -21,6 +21,12 @@ export interface CreateDatabaseOptions {
   readonly poolSize?: number
   /** PostgreSQL's `application_name` of the connections (pg_stat_activity); default `trading-alerts`. */
   readonly applicationName?: string
+  /**
+   * The schema the tables live in (an SQL identifier: lower-case letters, digits, `_`); default
+   * `public`. Every connection's `search_path` is this schema; `migrate()` creates it if missing
+   * and keeps Kysely's migration tables there. Advisory locks are per schema.
+   */
+  readonly schema?: string | undefined
   /** Debug events: connections opened and lost, advisory lock attempts, reconnect attempts. */
   readonly logger?: Logger
 }
@@ -117,10 +123,36 @@ function assertInside(batch: CandleBatch): void {
 
 const migrationProvider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }
 
-async function runMigrations(db: Kysely<Database>): Promise<string[]> {
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** The schema option, validated: an unquoted SQL identifier PostgreSQL keeps as written. */
+function schemaOf(schema: string | undefined): string {
+  if (schema === undefined || schema === '') return 'public'
+  if (!SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
+    throw new TradingAlertsError(
+      'INVALID_OPTION',
+      `schema "${schema}" is not a valid schema name: lower-case letters, digits and _, starting with a letter or _, at most 63 characters, not pg_… (example: market)`,
+    )
+  }
+  return schema
+}
+
+async function runMigrations(db: Kysely<Database>, schema: string): Promise<string[]> {
+  // Looked up first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when it exists.
+  const found = await sql<{
+    ok: number
+  }>`select 1 as ok from pg_namespace where nspname = ${schema}`.execute(db)
+  if (found.rows.length === 0) {
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+    } catch (cause) {
+      throw new TradingAlertsError('MIGRATION_FAILED', `cannot create schema ${schema}`, { cause })
+    }
+  }
   const { error, results } = await new Migrator({
     db,
     provider: migrationProvider,
+    migrationTableSchema: schema,
   }).migrateToLatest()
   if (error !== undefined) {
     throw new TradingAlertsError('MIGRATION_FAILED', 'database migrations failed', { cause: error })
@@ -128,8 +160,9 @@ async function runMigrations(db: Kysely<Database>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }
 
-function lockKey(key: string): string {
-  return `trading-alerts:${key}`
+/** The advisory lock's name: the schema's in it, except for `public`, whose keys predate the option. */
+function lockKey(schema: string, key: string): string {
+  return schema === 'public' ? `trading-alerts:${key}` : `trading-alerts:${schema}:${key}`
 }
 
 /** `host:port/database` of a connection string (never its user or password). */
@@ -141,6 +174,7 @@ function serverOf(url: string): string {
 /** PostgreSQL through `pg`: Kysely on a pool, COPY through pg-copy-streams. */
 function createPostgres(
   url: string,
+  schema: string,
   poolSize: number,
   applicationName: string,
   logger: Logger,
@@ -149,6 +183,8 @@ function createPostgres(
     connectionString: url,
     max: poolSize,
     application_name: applicationName,
+    // Every session, the pooled ones and the ones that replace lost ones, starts in the schema.
+    options: `-c search_path=${schema}`,
     // Counts and bigint ids as numbers (they fit); numeric stays an exact string (pg's default).
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
@@ -230,10 +266,10 @@ function createPostgres(
         guard.checkin(client)
       }
     },
-    migrate: () => runMigrations(db),
+    migrate: () => runMigrations(db, schema),
     async tryLock(key) {
       const client = await guard.checkout()
-      const name = lockKey(key)
+      const name = lockKey(schema, key)
       let got: boolean
       try {
         const result = await guard.query<{ ok: boolean }>(
@@ -278,10 +314,16 @@ function createPostgres(
 }
 
 /** The embedded database: PGlite, one session guarded by a mutex, COPY from a blob. */
-async function createPGlite(dataDir: string | undefined, logger: Logger): Promise<TradingDatabase> {
+async function createPGlite(
+  dataDir: string | undefined,
+  schema: string,
+  logger: Logger,
+): Promise<TradingDatabase> {
   const inMemory = dataDir === undefined || dataDir === 'memory://' || dataDir === ''
   if (!inMemory) mkdirSync(dataDir, { recursive: true })
   const pglite = await PGlite.create(inMemory ? undefined : dataDir)
+  // Its one session lives in the schema (a search_path naming a schema not yet created is valid).
+  await pglite.exec(`set search_path to ${schema}`)
   const mutex = new Mutex()
   const db = new Kysely<Database>({
     dialect: new PGliteDialect(pglite, mutex),
@@ -324,7 +366,7 @@ async function createPGlite(dataDir: string | undefined, logger: Logger): Promis
         release()
       }
     },
-    migrate: () => runMigrations(db),
+    migrate: () => runMigrations(db, schema),
     tryLock(key) {
       // One process owns a PGlite data directory, so an in-process lock is the whole guarantee.
       if (locks.has(key)) {
@@ -352,16 +394,24 @@ async function createPGlite(dataDir: string | undefined, logger: Logger): Promis
  * Opens the pipeline's database: PostgreSQL when `url` is set, else the embedded PGlite (in
  * `dataDir`, or in memory). Call `migrate()` before use.
  *
- * @throws TradingAlertsError('DATABASE_ERROR') when the server cannot be reached.
+ * @throws TradingAlertsError('INVALID_OPTION') when `schema` is not a valid schema name.
+ * @throws TradingAlertsError('DATABASE_ERROR') when the server cannot be reached (also: SSL
+ *   asked for by `?sslmode=require` and the server does not offer it).
+ *
+ * SSL comes from the URL as pg 8 reads it: `?sslmode=disable|verify-full|no-verify`,
+ * `sslrootcert=/path/ca.pem`, `sslcert=`, `sslkey=`; `prefer`, `require` and `verify-ca` mean
+ * `verify-full` unless `uselibpqcompat=true` (see the root README).
  */
 export async function createDatabase(
   options: CreateDatabaseOptions = {},
 ): Promise<TradingDatabase> {
   const logger = options.logger ?? silentLogger
+  const schema = schemaOf(options.schema)
   if (options.url !== undefined && options.url !== '') {
     const server = serverOf(options.url)
     const database = createPostgres(
       options.url,
+      schema,
       options.poolSize ?? 10,
       options.applicationName ?? 'trading-alerts',
       logger,
@@ -380,7 +430,7 @@ export async function createDatabase(
     logger.debug?.('database connected', { kind: 'postgres', server })
     return database
   }
-  const database = await createPGlite(options.dataDir, logger)
+  const database = await createPGlite(options.dataDir, schema, logger)
   logger.debug?.('database opened', { kind: 'pglite', dataDir: options.dataDir ?? 'memory://' })
   return database
 }
