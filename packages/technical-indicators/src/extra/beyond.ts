@@ -1,14 +1,16 @@
 import type { Bar } from '../stream.js'
-import { assertFinite, assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, output } from '../internal/validate.js'
 import { EmaStream } from '../overlap/ema.js'
 import { WmaStream } from '../overlap/wma.js'
 import { AtrStream } from '../volatility/atr.js'
 import { RunningExtreme } from '../internal/extreme.js'
-import { Kernel, runBars, runClose, Window } from './kernel.js'
+import { Kernel, runBars, runClose } from './kernel.js'
+import { Ring } from '../internal/ring.js'
 
 /** Bars before the first HMA value: `period − 1 + ⌊√period⌋ − 1`. */
 export function hmaLookback(period = 9): number {
-  assertPeriod('period', period, 4)
+  checkParams('hma', { period })
   return period - 1 + Math.floor(Math.sqrt(period)) - 1
 }
 
@@ -55,7 +57,7 @@ export interface Channel {
 
 /** Bars before the first Donchian value: `period − 1`. */
 export function donchianLookback(period = 20): number {
-  assertPeriod('period', period, 1)
+  checkParams('donchian', { period })
   return period - 1
 }
 
@@ -106,9 +108,7 @@ export function donchian(
 
 /** Bars before the first Keltner value: `max(period − 1, atrPeriod)`. */
 export function keltnerLookback(period = 20, multiplier = 2, atrPeriod = 10): number {
-  assertPeriod('period', period, 1)
-  assertPeriod('atrPeriod', atrPeriod, 1)
-  assertFinite('multiplier', multiplier)
+  checkParams('keltner', { period, multiplier, atrPeriod })
   return Math.max(period - 1, atrPeriod)
 }
 
@@ -138,7 +138,7 @@ export class KeltnerStream extends Kernel<Bar, { upper: number; middle: number; 
 
 /**
  * Keltner channel: EMA(close, period) ± multiplier · ATR(atrPeriod) (Wilder's ATR, TA-Lib's EMA
- * seed). Warm-up `max(period − 1, atrPeriod)`. Source: Linda Bradford Raschke's version of Chester
+ * seed, so period ≥ 2). Warm-up `max(period − 1, atrPeriod)`. Source: Linda Bradford Raschke's version of Chester
  * Keltner's channel; TradingView `ta.kc` with `useTrueRange`.
  */
 export function keltner(
@@ -197,9 +197,7 @@ export class VwapStream extends Kernel<TimedBar, number> {
 
   constructor(anchor: VwapAnchor = 'day') {
     super()
-    if (!['none', 'day', 'week', 'month'].includes(anchor)) {
-      throw new RangeError(`anchor must be none, day, week or month, got ${String(anchor)}`)
-    }
+    checkParams('vwap', { anchor })
     this.anchor = anchor
   }
 
@@ -257,8 +255,7 @@ export interface Supertrend {
 
 /** Bars before the first Supertrend value: `period` (the ATR's). */
 export function supertrendLookback(period = 10, multiplier = 3): number {
-  assertPeriod('period', period, 1)
-  assertFinite('multiplier', multiplier)
+  checkParams('supertrend', { period, multiplier })
   return period
 }
 
@@ -348,10 +345,7 @@ export interface IchimokuOptions {
 
 function ichimokuParams(o: IchimokuOptions): Required<IchimokuOptions> {
   const { tenkan = 9, kijun = 26, spanB = 52, displacement = 26 } = o
-  assertPeriod('tenkan', tenkan, 1)
-  assertPeriod('kijun', kijun, 1)
-  assertPeriod('spanB', spanB, 1)
-  assertPeriod('displacement', displacement, 1)
+  checkParams('ichimoku', { tenkan, kijun, spanB, displacement })
   return { tenkan, kijun, spanB, displacement }
 }
 
@@ -374,8 +368,8 @@ export class IchimokuStream extends Kernel<Bar, IchimokuPoint> {
   private readonly highs: RunningExtreme[]
   private readonly lows: RunningExtreme[]
   /** Leading spans as computed, `displacement` of them: the oldest is drawn over this bar. */
-  private readonly leadA: Window
-  private readonly leadB: Window
+  private readonly leadA: Ring
+  private readonly leadB: Ring
 
   constructor(options: IchimokuOptions = {}) {
     super()
@@ -384,8 +378,8 @@ export class IchimokuStream extends Kernel<Bar, IchimokuPoint> {
     const periods = [this.p.tenkan, this.p.kijun, this.p.spanB]
     this.highs = periods.map((period) => new RunningExtreme(period, true))
     this.lows = periods.map((period) => new RunningExtreme(period, false))
-    this.leadA = new Window(this.p.displacement)
-    this.leadB = new Window(this.p.displacement)
+    this.leadA = new Ring(this.p.displacement)
+    this.leadB = new Ring(this.p.displacement)
   }
 
   /** The midpoint of the highest high and lowest low of window `k` (NaN until it is full). */

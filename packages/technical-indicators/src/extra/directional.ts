@@ -1,26 +1,28 @@
 import { trueRange } from '../internal/select.js'
 import type { Bar } from '../stream.js'
 import { AdxStream, adxLookback } from '../momentum/adx.js'
-import { assertPeriod, assertSameLength, isZero, output } from '../internal/validate.js'
-import { Kernel, runBars, Window } from './kernel.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, isZero, output } from '../internal/validate.js'
+import { Kernel, runBars } from './kernel.js'
+import { Ring } from '../internal/ring.js'
 
 type Directional = 'plusDM' | 'minusDM' | 'plusDI' | 'minusDI' | 'dx'
 
 /** Bars before the first PLUS_DM or MINUS_DM value: `period − 1` (1 for period 1). */
 export function dmLookback(period = 14): number {
-  assertPeriod('period', period, 1)
+  checkParams('plusDM', { period })
   return period > 1 ? period - 1 : 1
 }
 
 /** Bars before the first PLUS_DI or MINUS_DI value: `period` (1 for period 1). */
 export function diLookback(period = 14): number {
-  assertPeriod('period', period, 1)
+  checkParams('plusDI', { period })
   return period > 1 ? period : 1
 }
 
 /** Bars before the first DX value: `period`. */
 export function dxLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('dx', { period })
   return period
 }
 
@@ -237,14 +239,14 @@ export function adxrLookback(period = 14): number {
 export class AdxrStream extends Kernel<Bar, number> {
   readonly lookback: number
   private readonly adx: AdxStream
-  private readonly values: Window
+  private readonly values: Ring
   private i = 0
 
   constructor(period = 14) {
     super()
     this.lookback = adxrLookback(period)
     this.adx = new AdxStream(period)
-    this.values = new Window(period)
+    this.values = new Ring(period)
   }
 
   protected step(bar: Bar): number {
@@ -252,7 +254,7 @@ export class AdxrStream extends Kernel<Bar, number> {
     if (this.i++ < this.adx.lookback) return NaN
     this.values.push(a)
     if (!this.values.full) return NaN
-    return (a + this.values.at(this.values.values.length - 1)) / 2.0
+    return (a + this.values.at(this.values.size - 1)) / 2.0
   }
 }
 

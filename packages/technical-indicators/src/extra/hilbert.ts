@@ -1,5 +1,6 @@
-import { assertFinite } from '../internal/validate.js'
-import { Kernel, runClose, runCloseOutputs, Window } from './kernel.js'
+import { checkParams } from '../internal/params.js'
+import { Kernel, runClose, runCloseOutputs } from './kernel.js'
+import { Ring } from '../internal/ring.js'
 
 // John Ehlers' Hilbert-transform machinery as TA-Lib writes it (ta_MAMA.c, ta_HT_TRENDLINE.c and
 // the HILBERT macros of ta_utility.h): a 4-bar WMA of the price, then four Hilbert transforms that
@@ -48,7 +49,7 @@ class Hilbert {
  */
 class HilbertCore {
   private readonly start: number
-  private readonly prices = new Window(4)
+  private readonly prices = new Ring(4)
   private periodWMASum = 0
   private periodWMASub = 0
   private trailingWMAValue = 0
@@ -149,13 +150,7 @@ export interface Mama {
 
 /** Bars before the first MAMA value: 32. */
 export function mamaLookback(fastLimit = 0.5, slowLimit = 0.05): number {
-  for (const [name, v] of [
-    ['fastLimit', fastLimit],
-    ['slowLimit', slowLimit],
-  ] as const) {
-    assertFinite(name, v)
-    if (v < 0.01 || v > 0.99) throw new RangeError(`${name} must be from 0.01 to 0.99, got ${v}`)
-  }
+  checkParams('mama', { fastLimit, slowLimit })
   return 32
 }
 
@@ -227,7 +222,7 @@ export function htTrendlineLookback(): number {
  * the smoothed cycle period, weighted 4:3:2:1 with the three means before it.
  */
 class Trendline {
-  private readonly prices = new Window(SMOOTH_PRICE_SIZE)
+  private readonly prices = new Ring(SMOOTH_PRICE_SIZE)
   private iTrend1 = 0
   private iTrend2 = 0
   private iTrend3 = 0

@@ -19,8 +19,12 @@ function restore(target: object, saved: Saved): void {
   const t = target as Record<string, unknown>
   for (const [key, value] of Object.entries(saved)) {
     const current = t[key]
-    if (ArrayBuffer.isView(current)) (current as Float64Array).set(value as ArrayLike<number>)
-    else if (typeof current === 'object' && current !== null) restore(current, value as Saved)
+    if (ArrayBuffer.isView(current)) {
+      // A ring that grew since the save gets its smaller buffer back (see Ring).
+      const values = value as Float64Array
+      if (values.length === (current as Float64Array).length) (current as Float64Array).set(values)
+      else t[key] = values.slice()
+    } else if (typeof current === 'object' && current !== null) restore(current, value as Saved)
     else t[key] = value
   }
 }
@@ -109,29 +113,5 @@ export function runBars<Out>(
     if (close !== undefined) bar.close = close[i] as number
     if (volume !== undefined) bar.volume = volume[i] as number
     each(kernel.next(bar), i)
-  }
-}
-
-/** A fixed-size window of the last values (oldest first through `at`). */
-export class Window {
-  readonly values: Float64Array
-  count = 0
-
-  constructor(size: number) {
-    this.values = new Float64Array(size)
-  }
-
-  push(v: number): void {
-    this.values[this.count % this.values.length] = v
-    this.count++
-  }
-
-  /** The value `back` pushes ago (0: the newest). */
-  at(back: number): number {
-    return this.values[(this.count - 1 - back) % this.values.length] as number
-  }
-
-  get full(): boolean {
-    return this.count >= this.values.length
   }
 }

@@ -1,5 +1,7 @@
-import { assertPeriod } from '../internal/validate.js'
-import { Kernel, runClose, Window } from './kernel.js'
+import { checkParams } from '../internal/params.js'
+import type { MA_TYPES } from '../catalogue.js'
+import { Kernel, runClose } from './kernel.js'
+import { inputRing, type Ring } from '../internal/ring.js'
 import { DemaStream, EmaKernel, KamaStream, T3Stream, TemaStream, TrimaStream } from './overlap.js'
 
 /**
@@ -8,7 +10,7 @@ import { DemaStream, EmaKernel, KamaStream, T3Stream, TemaStream, TrimaStream } 
  * outputs and limits instead of a period (TA_MA silently uses fixed limits), so it is its own
  * function, `mama`.
  */
-export type MaType = 'sma' | 'ema' | 'wma' | 'dema' | 'tema' | 'trima' | 'kama' | 't3'
+export type MaType = (typeof MA_TYPES)[number]
 
 /** The MA types, indexed by TA-Lib's TA_MAType code (MAMA, code 7, is `undefined`). */
 export const TALIB_MA_TYPES: readonly (MaType | undefined)[] = [
@@ -27,14 +29,14 @@ export const TALIB_MA_TYPES: readonly (MaType | undefined)[] = [
 class SmaKernel extends Kernel<number, number> {
   readonly lookback: number
   private readonly period: number
-  private readonly w: Window
+  private readonly w: Ring
   private total = 0
 
   constructor(period: number) {
     super()
     this.period = period
     this.lookback = period - 1
-    this.w = new Window(period)
+    this.w = inputRing(period)
   }
 
   protected step(x: number): number {
@@ -52,7 +54,7 @@ class WmaKernel extends Kernel<number, number> {
   readonly lookback: number
   private readonly period: number
   private readonly divider: number
-  private readonly w: Window
+  private readonly w: Ring
   private periodSum = 0
   private periodSub = 0
   private trailing = 0
@@ -62,7 +64,7 @@ class WmaKernel extends Kernel<number, number> {
     this.period = period
     this.lookback = period - 1
     this.divider = (period * (period + 1)) >> 1
-    this.w = new Window(period)
+    this.w = inputRing(period)
   }
 
   protected step(x: number): number {
@@ -92,7 +94,7 @@ class Identity extends Kernel<number, number> {
 
 /** A moving average of `type` as a kernel, as TA_MA builds it (period 1: the input itself). */
 export function maKernel(period: number, type: MaType): Kernel<number, number> {
-  assertPeriod('period', period, 1)
+  checkParams('ma', { period, maType: type })
   if (period === 1) return new Identity()
   switch (type) {
     case 'sma':

@@ -1,26 +1,28 @@
 import type { Bar } from '../stream.js'
-import { assertPeriod, assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
 import { RunningExtreme } from '../internal/extreme.js'
-import { Kernel, runBars, runClose, Window } from './kernel.js'
+import { Kernel, runBars, runClose } from './kernel.js'
+import { Ring } from '../internal/ring.js'
 import { EmaKernel } from './overlap.js'
 
 type Change = 'mom' | 'rocp' | 'rocr' | 'rocr100'
 
 /** Bars before the first value of mom, rocp, rocr and rocr100: `period`. */
 export function changeLookback(period = 10): number {
-  assertPeriod('period', period, 1)
+  checkParams('mom', { period })
   return period
 }
 
 class ChangeKernel extends Kernel<number, number> {
   readonly lookback: number
-  private readonly w: Window
+  private readonly w: Ring
   private readonly kind: Change
 
   constructor(period: number, kind: Change) {
     super()
     this.lookback = changeLookback(period)
-    this.w = new Window(period + 1)
+    this.w = new Ring(period + 1)
     this.kind = kind
   }
 
@@ -85,7 +87,7 @@ export function rocr100(close: ArrayLike<number>, period = 10, out?: Float64Arra
 
 /** Bars before the first CMO value: `period`. */
 export function cmoLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('cmo', { period })
   return period
 }
 
@@ -137,8 +139,7 @@ export function cmo(close: ArrayLike<number>, period = 14, out?: Float64Array): 
 
 /** Bars before the first TRIX value: `3·(period − 1) + 1`. */
 export function trixLookback(period = 30): number {
-  // TA-Lib accepts 1 but returns meaningless values for it (its ROC reads outside the EMAs).
-  assertPeriod('period', period)
+  checkParams('trix', { period })
   return 3 * (period - 1) + 1
 }
 
@@ -191,7 +192,7 @@ export interface Aroon {
 
 /** Bars before the first Aroon value: `period`. */
 export function aroonLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('aroon', { period })
   return period
 }
 

@@ -1,22 +1,24 @@
 import { trueRange } from '../internal/select.js'
 import type { Bar } from '../stream.js'
 import { RsiStream, rsiLookback } from '../momentum/rsi.js'
-import { assertPeriod, assertSameLength, isZero, output } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, isZero, output } from '../internal/validate.js'
 import { RunningExtreme } from '../internal/extreme.js'
-import { Kernel, runBars, runClose, runCloseOutputs, Window } from './kernel.js'
+import { Kernel, runBars, runClose, runCloseOutputs } from './kernel.js'
+import { Ring } from '../internal/ring.js'
 import { maKernel, type MaType } from './ma.js'
 import { EmaKernel } from './overlap.js'
 
 /** Fast and slow periods in TA-Lib's order: swapped when given the wrong way round. */
-function ordered(fast: number, slow: number): [number, number] {
-  assertPeriod('fast', fast)
-  assertPeriod('slow', slow)
+function ordered(fast: number, slow: number, maType: MaType): [number, number] {
+  // APO and PPO share their ranges.
+  checkParams('apo', { fast, slow, maType })
   return slow < fast ? [slow, fast] : [fast, slow]
 }
 
 /** Bars before the first APO or PPO value: the slower average's warm-up. */
 export function apoLookback(fast = 12, slow = 26, maType: MaType = 'sma'): number {
-  const [f, s] = ordered(fast, slow)
+  const [f, s] = ordered(fast, slow, maType)
   return Math.max(maKernel(f, maType).lookback, maKernel(s, maType).lookback)
 }
 
@@ -29,7 +31,7 @@ class PriceOscillatorKernel extends Kernel<number, number> {
 
   constructor(fast: number, slow: number, maType: MaType, percent: boolean) {
     super()
-    const [f, s] = ordered(fast, slow)
+    const [f, s] = ordered(fast, slow, maType)
     this.fast = maKernel(f, maType)
     this.slow = maKernel(s, maType)
     this.lookback = Math.max(this.fast.lookback, this.slow.lookback)
@@ -147,9 +149,7 @@ function macdExtKernels(
 ): [Kernel<number, number>, Kernel<number, number>, Kernel<number, number>] {
   let { fast = 12, slow = 26, fastMaType = 'sma', slowMaType = 'sma' } = o
   const { signal = 9, signalMaType = 'sma' } = o
-  assertPeriod('fast', fast)
-  assertPeriod('slow', slow)
-  assertPeriod('signal', signal, 1)
+  checkParams('macdext', { fast, fastMaType, slow, slowMaType, signal, signalMaType })
   if (slow < fast) {
     ;[fast, slow] = [slow, fast]
     ;[fastMaType, slowMaType] = [slowMaType, fastMaType]
@@ -193,14 +193,14 @@ export function macdext(
 
 /** Bars before the first MACDFIX value: `25 + signal − 1`. */
 export function macdfixLookback(signal = 9): number {
-  assertPeriod('signal', signal, 1)
+  checkParams('macdfix', { signal })
   return 25 + signal - 1
 }
 
 /** Streaming MACDFIX. @see TA-Lib ta_MACDFIX.c */
 export class MacdfixStream extends MacdLineKernel {
   constructor(signal = 9) {
-    assertPeriod('signal', signal, 1)
+    checkParams('macdfix', { signal })
     super(new EmaKernel(12, 0.15), new EmaKernel(26, 0.075), new EmaKernel(signal))
   }
 }
@@ -225,7 +225,7 @@ export interface FastStochastic {
 
 /** Bars before the first STOCHF value: `fastK − 1` plus the %D average's warm-up. */
 export function stochfLookback(fastK = 5, fastD = 3, maType: MaType = 'sma'): number {
-  assertPeriod('fastK', fastK, 1)
+  checkParams('stochf', { fastK, fastD, maType })
   return fastK - 1 + maKernel(fastD, maType).lookback
 }
 
@@ -293,6 +293,7 @@ export function stochrsiLookback(
   fastD = 3,
   maType: MaType = 'sma',
 ): number {
+  checkParams('stochrsi', { period, fastK, fastD, maType })
   return rsiLookback(period) + stochfLookback(fastK, fastD, maType)
 }
 
@@ -339,9 +340,7 @@ export function stochrsi(
 
 /** Bars before the first ULTOSC value: the longest period. */
 export function ultoscLookback(period1 = 7, period2 = 14, period3 = 28): number {
-  assertPeriod('period1', period1, 1)
-  assertPeriod('period2', period2, 1)
-  assertPeriod('period3', period3, 1)
+  checkParams('ultosc', { period1, period2, period3 })
   return Math.max(period1, period2, period3)
 }
 
@@ -350,8 +349,8 @@ export class UltoscStream extends Kernel<Bar, number> {
   readonly lookback: number
   /** Periods shortest first: weights 4, 2, 1. */
   private readonly periods: readonly [number, number, number]
-  private readonly buying: Window
-  private readonly ranges: Window
+  private readonly buying: Ring
+  private readonly ranges: Ring
   private readonly a = new Float64Array(3)
   private readonly b = new Float64Array(3)
   private prevClose = NaN
@@ -366,8 +365,8 @@ export class UltoscStream extends Kernel<Bar, number> {
       number,
     ]
     this.periods = [p1, p2, p3]
-    this.buying = new Window(p3)
-    this.ranges = new Window(p3)
+    this.buying = new Ring(p3)
+    this.ranges = new Ring(p3)
   }
 
   protected step(bar: Bar): number {

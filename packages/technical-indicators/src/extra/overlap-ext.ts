@@ -1,5 +1,8 @@
 import type { Bar } from '../stream.js'
-import { assertFinite, assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { Ring, sharedInput } from '../internal/ring.js'
+import type { Stream } from '../stream.js'
+import { assertSameLength, output } from '../internal/validate.js'
 import { Kernel, runBars } from './kernel.js'
 import { maKernel, type MaType } from './ma.js'
 
@@ -15,8 +18,6 @@ export interface SarExtOptions {
   readonly accelerationShort?: number
   readonly accelerationMaxShort?: number
 }
-
-const LIMIT = 3e37
 
 /** Bars before the first SAREXT value: 1. */
 export function sarextLookback(): number {
@@ -57,9 +58,8 @@ export class SarextStream extends Kernel<Bar, number> {
       accelerationShort = 0.02,
       accelerationMaxShort = 0.2,
     } = options
-    assertFinite('startValue', startValue)
-    if (Math.abs(startValue) > LIMIT) throw new RangeError(`startValue must be within ±${LIMIT}`)
-    const rates = {
+    checkParams('sarext', {
+      startValue,
       offsetOnReverse,
       accelerationInitLong,
       accelerationLong,
@@ -67,11 +67,7 @@ export class SarextStream extends Kernel<Bar, number> {
       accelerationInitShort,
       accelerationShort,
       accelerationMaxShort,
-    }
-    for (const [name, value] of Object.entries(rates)) {
-      assertFinite(name, value)
-      if (value < 0 || value > LIMIT) throw new RangeError(`${name} must be from 0 to ${LIMIT}`)
-    }
+    })
     this.startValue = startValue
     this.offset = offsetOnReverse
     // TA-Lib caps the initial and step accelerations at their maxima.
@@ -195,53 +191,83 @@ export interface PeriodValue {
 
 /** Bars before the first MAVP value: the warm-up of the average at `maxPeriod`. */
 export function mavpLookback(minPeriod = 2, maxPeriod = 30, maType: MaType = 'sma'): number {
-  assertPeriod('minPeriod', minPeriod)
-  assertPeriod('maxPeriod', maxPeriod)
-  if (maxPeriod < minPeriod) throw new RangeError('maxPeriod must be at least minPeriod')
+  checkParams('mavp', { minPeriod, maxPeriod, maType })
+  if (maxPeriod < minPeriod) {
+    throw new RangeError(
+      `maxPeriod must be an integer from minPeriod (${minPeriod}) to 100000, got ${maxPeriod}`,
+    )
+  }
   return maKernel(maxPeriod, maType).lookback
 }
 
-/** Streaming MAVP (also the core of `mavp`): one average per period in [minPeriod, maxPeriod]. */
-export class MavpStream extends Kernel<PeriodValue, number> {
+/**
+ * TA-Lib's period of a bar: the input truncated to an integer and clamped to [minPeriod,
+ * maxPeriod]; a NaN period truncates to INT_MIN in C, hence the minimum.
+ */
+function clampPeriod(period: number, minPeriod: number, maxPeriod: number): number {
+  const p = Math.trunc(period)
+  if (!(p >= minPeriod)) return minPeriod
+  return p > maxPeriod ? maxPeriod : p
+}
+
+/**
+ * Streaming MAVP: the average of every period in [minPeriod, maxPeriod], each started where TA-Lib
+ * starts it (TA_MA from MAVP's first output bar, so its warm-up that many bars earlier: the EMA
+ * family's seeds depend on it). An average is made when its first bar comes, and all of them read
+ * one history of the input, so memory follows the bars given: a range of 100000 periods fed 10
+ * bars holds 10 averages and 10 values, not 100000 windows.
+ */
+export class MavpStream implements Stream<PeriodValue, number> {
   readonly lookback: number
   private readonly minPeriod: number
   private readonly maxPeriod: number
-  /** Index `p − minPeriod`: the average of period `p`, and the bar it starts at. */
-  private readonly averages: Kernel<number, number>[]
-  private readonly starts: Int32Array
-  private i = 0
+  private readonly maType: MaType
+  /** The input's last `maxPeriod + 1` values, which every average's window reads. */
+  private readonly history: Ring
+  /** `averages[k]` is the average of period `maxPeriod − k`; they start longest first. */
+  private readonly averages: Kernel<number, number>[] = []
+  /** The next average to start, made ahead to know its start bar. */
+  private next: Kernel<number, number> | undefined
 
   constructor(minPeriod = 2, maxPeriod = 30, maType: MaType = 'sma') {
-    super()
     this.lookback = mavpLookback(minPeriod, maxPeriod, maType)
     this.minPeriod = minPeriod
     this.maxPeriod = maxPeriod
-    this.averages = []
-    const count = maxPeriod - minPeriod + 1
-    this.starts = new Int32Array(count)
-    for (let k = 0; k < count; k++) {
-      const average = maKernel(minPeriod + k, maType)
-      this.averages.push(average)
-      // TA-Lib computes every average from MAVP's first output bar (TA_MA with that start index),
-      // so each one starts its warm-up that many bars earlier: the EMA family's seeds depend on it.
-      this.starts[k] = this.lookback - average.lookback
-    }
+    this.maType = maType
+    this.history = new Ring(maxPeriod + 1)
+    this.next = this.average(maxPeriod)
   }
 
-  protected step(input: PeriodValue): number {
-    const i = this.i++
-    let result = NaN
-    // TA-Lib truncates the period to an integer and clamps it to [minPeriod, maxPeriod]; a NaN
-    // period truncates to INT_MIN in C, hence the minimum.
-    let period = Math.trunc(input.period)
-    if (!(period >= this.minPeriod)) period = this.minPeriod
-    else if (period > this.maxPeriod) period = this.maxPeriod
-    for (let k = 0; k < this.averages.length; k++) {
-      if (i < (this.starts[k] as number)) continue
-      const v = (this.averages[k] as Kernel<number, number>).next(input.value)
-      if (k === period - this.minPeriod && i >= this.lookback) result = v
+  private average(period: number): Kernel<number, number> | undefined {
+    if (period < this.minPeriod) return undefined
+    return sharedInput(this.history, () => maKernel(period, this.maType))
+  }
+
+  update(input: PeriodValue): number {
+    const today = this.history.count
+    this.history.push(input.value)
+    // An average of a shorter period warms up in fewer bars, so it starts later.
+    while (this.next !== undefined && this.lookback - this.next.lookback <= today) {
+      this.averages.push(this.next)
+      this.next = this.average(this.maxPeriod - this.averages.length)
     }
-    return result
+    return this.value(input, (average) => average.update(input.value))
+  }
+
+  replace(input: PeriodValue): number {
+    if (this.history.count === 0) return this.update(input)
+    this.history.setLast(input.value)
+    return this.value(input, (average) => average.replace(input.value))
+  }
+
+  private value(input: PeriodValue, step: (average: Kernel<number, number>) => number): number {
+    const wanted = this.maxPeriod - clampPeriod(input.period, this.minPeriod, this.maxPeriod)
+    let result = NaN
+    for (let k = 0; k < this.averages.length; k++) {
+      const v = step(this.averages[k] as Kernel<number, number>)
+      if (k === wanted) result = v
+    }
+    return this.history.count > this.lookback ? result : NaN
   }
 }
 
@@ -249,7 +275,8 @@ export class MavpStream extends Kernel<PeriodValue, number> {
  * Moving average with a variable period (TA-Lib's MAVP): at each bar, the `maType` average of
  * `close` whose period is that bar's `periods` value, truncated to an integer and clamped to
  * [`minPeriod`, `maxPeriod`] (a NaN period counts as `minPeriod`). Warm-up: the average's at
- * `maxPeriod`. @see TA-Lib ta_MAVP.c
+ * `maxPeriod`. As TA-Lib, one average per distinct period the bars ask for, each over the whole
+ * input from its start. @see TA-Lib ta_MAVP.c
  */
 export function mavp(
   close: ArrayLike<number>,
@@ -260,13 +287,26 @@ export function mavp(
   out?: Float64Array,
 ): Float64Array {
   const n = assertSameLength(close, periods)
-  const result = output(n, out, 0)
-  const stream = new MavpStream(minPeriod, maxPeriod, maType)
-  const input = { value: NaN, period: NaN }
-  for (let i = 0; i < n; i++) {
-    input.value = close[i] as number
-    input.period = periods[i] as number
-    result[i] = stream.next(input)
+  const lookback = mavpLookback(minPeriod, maxPeriod, maType)
+  const result = output(n, out, lookback)
+  // Each bar's period, set to 0 once its value is written.
+  const wanted = new Int32Array(n)
+  for (let i = lookback; i < n; i++) {
+    wanted[i] = clampPeriod(periods[i] as number, minPeriod, maxPeriod)
+  }
+  for (let first = lookback; first < n; first++) {
+    const period = wanted[first] as number
+    if (period === 0) continue
+    let last = first
+    for (let i = first + 1; i < n; i++) if (wanted[i] === period) last = i
+    const average = maKernel(period, maType)
+    for (let i = lookback - average.lookback; i <= last; i++) {
+      const v = average.next(close[i] as number)
+      if (wanted[i] === period) {
+        result[i] = v
+        wanted[i] = 0
+      }
+    }
   }
   return result
 }

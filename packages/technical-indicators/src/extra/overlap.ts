@@ -1,13 +1,9 @@
 import type { Bar } from '../stream.js'
-import {
-  assertFinite,
-  assertPeriod,
-  assertSameLength,
-  isZero,
-  output,
-} from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, isZero, output } from '../internal/validate.js'
 import { RunningExtreme } from '../internal/extreme.js'
-import { Kernel, runBars, runClose, Window } from './kernel.js'
+import { Kernel, runBars, runClose } from './kernel.js'
+import { inputRing, Ring } from '../internal/ring.js'
 
 /** TA-Lib's INT_EMA as a kernel: seeded with the mean of the first `period` values. */
 export class EmaKernel extends Kernel<number, number> {
@@ -40,7 +36,7 @@ export class EmaKernel extends Kernel<number, number> {
 
 /** Bars before the first DEMA value: `2·(period − 1)`. */
 export function demaLookback(period = 30): number {
-  assertPeriod('period', period)
+  checkParams('dema', { period })
   return 2 * (period - 1)
 }
 
@@ -83,7 +79,7 @@ export function dema(close: ArrayLike<number>, period = 30, out?: Float64Array):
 
 /** Bars before the first TEMA value: `3·(period − 1)`. */
 export function temaLookback(period = 30): number {
-  assertPeriod('period', period)
+  checkParams('tema', { period })
   return 3 * (period - 1)
 }
 
@@ -127,7 +123,7 @@ export function tema(close: ArrayLike<number>, period = 30, out?: Float64Array):
 
 /** Bars before the first TRIMA value: `period − 1`. */
 export function trimaLookback(period = 30): number {
-  assertPeriod('period', period)
+  checkParams('trima', { period })
   return period - 1
 }
 
@@ -138,7 +134,7 @@ export class TrimaStream extends Kernel<number, number> {
   private readonly half: number
   private readonly factor: number
   private readonly odd: boolean
-  private readonly w: Window
+  private readonly w: Ring
   private numerator = 0
   private numeratorSub = 0
   private numeratorAdd = 0
@@ -153,7 +149,7 @@ export class TrimaStream extends Kernel<number, number> {
     this.factor = this.odd
       ? 1.0 / ((this.half + 1) * (this.half + 1))
       : 1.0 / (this.half * (this.half + 1))
-    this.w = new Window(period)
+    this.w = inputRing(period)
   }
 
   protected step(x: number): number {
@@ -207,7 +203,7 @@ export function trima(close: ArrayLike<number>, period = 30, out?: Float64Array)
 
 /** Bars before the first KAMA value: `period`. */
 export function kamaLookback(period = 30): number {
-  assertPeriod('period', period)
+  checkParams('kama', { period })
   return period
 }
 
@@ -218,7 +214,7 @@ const KAMA_DIFF = 2.0 / (2.0 + 1.0) - KAMA_MAX
 export class KamaStream extends Kernel<number, number> {
   readonly lookback: number
   private readonly period: number
-  private readonly w: Window
+  private readonly w: Ring
   private sumROC1 = 0
   private prevKAMA = 0
   private trailingValue = 0
@@ -227,7 +223,7 @@ export class KamaStream extends Kernel<number, number> {
     super()
     this.lookback = kamaLookback(period)
     this.period = period
-    this.w = new Window(period + 1)
+    this.w = inputRing(period + 1)
   }
 
   private smooth(periodROC: number, x: number): number {
@@ -276,10 +272,7 @@ export function kama(close: ArrayLike<number>, period = 30, out?: Float64Array):
 
 /** Bars before the first T3 value: `6·(period − 1)`. */
 export function t3Lookback(period = 5, vFactor = 0.7): number {
-  assertPeriod('period', period)
-  assertFinite('vFactor', vFactor)
-  if (vFactor < 0 || vFactor > 1)
-    throw new RangeError(`vFactor must be from 0 to 1, got ${vFactor}`)
+  checkParams('t3', { period, vFactor })
   return 6 * (period - 1)
 }
 
@@ -347,39 +340,29 @@ export function t3(
   return runClose(new T3Stream(period, vFactor), close, out)
 }
 
-/** A kernel over the last `period` values of one input: `fn` sees them through a Window. */
-abstract class WindowKernel extends Kernel<number, number> {
-  readonly lookback: number
-  protected readonly w: Window
-
-  constructor(period: number, name: string, min = 2) {
-    super()
-    assertPeriod(name, period, min)
-    this.lookback = period - 1
-    this.w = new Window(period)
-  }
-
-  protected step(x: number): number {
-    this.w.push(x)
-    return this.w.full ? this.value() : NaN
-  }
-
-  protected abstract value(): number
-}
-
-/** Bars before the first value of midpoint, max, min and sum: `period − 1`. */
+/**
+ * Bars before the first value of midpoint, midprice, max, min and sum: `period − 1` (the five
+ * share TA-Lib's range, 2 to 100000).
+ */
 export function windowLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('midpoint', { period })
   return period - 1
 }
 
 /** Streaming MIDPOINT. @see TA-Lib ta_MIDPOINT.c */
-export class MidpointStream extends WindowKernel {
+export class MidpointStream extends Kernel<number, number> {
+  readonly lookback: number
+  private readonly w: Ring
+
   constructor(period = 14) {
-    super(period, 'period')
+    super()
+    this.lookback = windowLookback(period)
+    this.w = new Ring(period)
   }
 
-  protected value(): number {
+  protected step(x: number): number {
+    this.w.push(x)
+    if (!this.w.full) return NaN
     // TA-Lib's scan: from the oldest value, `if (v < lowest) … else if (v > highest) …`.
     const w = this.w
     let lowest = w.at(this.lookback)
@@ -443,13 +426,13 @@ export function min(close: ArrayLike<number>, period = 30, out?: Float64Array): 
 /** Streaming SUM: TA-Lib's running total. @see TA-Lib ta_SUM.c */
 export class SumStream extends Kernel<number, number> {
   readonly lookback: number
-  private readonly w: Window
+  private readonly w: Ring
   private total = 0
 
   constructor(period = 30) {
     super()
     this.lookback = windowLookback(period)
-    this.w = new Window(period)
+    this.w = new Ring(period)
   }
 
   protected step(x: number): number {
@@ -474,14 +457,14 @@ export function sum(close: ArrayLike<number>, period = 30, out?: Float64Array): 
 /** Streaming MIDPRICE. @see TA-Lib ta_MIDPRICE.c */
 export class MidpriceStream extends Kernel<Bar, number> {
   readonly lookback: number
-  private readonly highs: Window
-  private readonly lows: Window
+  private readonly highs: Ring
+  private readonly lows: Ring
 
   constructor(period = 14) {
     super()
     this.lookback = windowLookback(period)
-    this.highs = new Window(period)
-    this.lows = new Window(period)
+    this.highs = new Ring(period)
+    this.lows = new Ring(period)
   }
 
   protected step(bar: Bar): number {

@@ -1,5 +1,7 @@
-import { assertPeriod, assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
-import { Kernel, Window } from './kernel.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
+import { Kernel } from './kernel.js'
+import { Ring } from '../internal/ring.js'
 
 /** One bar of a two-series indicator: `x` (e.g. the asset) and `y` (e.g. the benchmark). */
 export interface Pair {
@@ -26,7 +28,7 @@ function runPairs(
 
 /** Bars before the first BETA value: `period`. */
 export function betaLookback(period = 5): number {
-  assertPeriod('period', period, 1)
+  checkParams('beta', { period })
   return period
 }
 
@@ -34,8 +36,8 @@ export function betaLookback(period = 5): number {
 export class BetaStream extends Kernel<Pair, number> {
   readonly lookback: number
   private readonly period: number
-  private readonly xs: Window
-  private readonly ys: Window
+  private readonly xs: Ring
+  private readonly ys: Ring
   private i = 0
   private lastX = 0
   private lastY = 0
@@ -48,8 +50,8 @@ export class BetaStream extends Kernel<Pair, number> {
     super()
     this.lookback = betaLookback(period)
     this.period = period
-    this.xs = new Window(period)
-    this.ys = new Window(period)
+    this.xs = new Ring(period)
+    this.ys = new Ring(period)
   }
 
   protected step(p: Pair): number {
@@ -101,7 +103,7 @@ export function beta(
 
 /** Bars before the first CORREL value: `period − 1`. */
 export function correlLookback(period = 30): number {
-  assertPeriod('period', period, 1)
+  checkParams('correl', { period })
   return period - 1
 }
 
@@ -109,8 +111,8 @@ export function correlLookback(period = 30): number {
 export class CorrelStream extends Kernel<Pair, number> {
   readonly lookback: number
   private readonly period: number
-  private readonly xs: Window
-  private readonly ys: Window
+  private readonly xs: Ring
+  private readonly ys: Ring
   private sumX = 0
   private sumY = 0
   private sumX2 = 0
@@ -121,8 +123,8 @@ export class CorrelStream extends Kernel<Pair, number> {
     super()
     this.lookback = correlLookback(period)
     this.period = period
-    this.xs = new Window(period)
-    this.ys = new Window(period)
+    this.xs = new Ring(period)
+    this.ys = new Ring(period)
   }
 
   protected step(p: Pair): number {

@@ -1,29 +1,23 @@
 import type { Bar } from '../stream.js'
-import {
-  assertFinite,
-  assertPeriod,
-  assertSameLength,
-  isZero,
-  output,
-  TA_EPSILON,
-} from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
 import { AtrStream, TrangeStream } from '../volatility/atr.js'
-import { Kernel, runBars, runClose, Window } from './kernel.js'
+import { Kernel, runBars, runClose } from './kernel.js'
+import { Ring } from '../internal/ring.js'
 
 /** Streaming variance (also the core of `variance` and `stddev`). @see TA-Lib ta_VAR.c */
 export class VarianceStream extends Kernel<number, number> {
   readonly lookback: number
   private readonly period: number
-  private readonly w: Window
+  private readonly w: Ring
   private total1 = 0
   private total2 = 0
 
   constructor(period = 5) {
     super()
-    assertPeriod('period', period, 1)
-    this.lookback = period - 1
+    this.lookback = varianceLookback(period)
     this.period = period
-    this.w = new Window(period)
+    this.w = new Ring(period)
   }
 
   protected step(x: number): number {
@@ -43,7 +37,7 @@ export class VarianceStream extends Kernel<number, number> {
 
 /** Bars before the first variance or standard deviation: `period − 1`. */
 export function varianceLookback(period = 5): number {
-  assertPeriod('period', period, 1)
+  checkParams('variance', { period })
   return period - 1
 }
 
@@ -60,7 +54,7 @@ export class StddevStream extends Kernel<number, number> {
 
   constructor(period = 5, nbDev = 1) {
     super()
-    assertFinite('nbDev', nbDev)
+    checkParams('stddev', { period, nbDev })
     this.v = new VarianceStream(period)
     this.lookback = this.v.lookback
     this.nbDev = nbDev
@@ -87,7 +81,7 @@ type Regression = 'linearreg' | 'slope' | 'intercept' | 'angle' | 'tsf'
 
 /** Bars before the first value of the linear regression family: `period − 1`. */
 export function linearregLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('linearreg', { period })
   return period - 1
 }
 
@@ -95,7 +89,7 @@ class RegressionKernel extends Kernel<number, number> {
   readonly lookback: number
   private readonly period: number
   private readonly kind: Regression
-  private readonly w: Window
+  private readonly w: Ring
   private readonly sumX: number
   private readonly divisor: number
 
@@ -104,7 +98,7 @@ class RegressionKernel extends Kernel<number, number> {
     this.lookback = linearregLookback(period)
     this.period = period
     this.kind = kind
-    this.w = new Window(period)
+    this.w = new Ring(period)
     this.sumX = period * (period - 1) * 0.5
     const sumXSqr = (period * (period - 1) * (2 * period - 1)) / 6
     this.divisor = this.sumX * this.sumX - period * sumXSqr
@@ -234,8 +228,7 @@ export function ad(
 
 /** Bars before the first ADOSC value: `max(fast, slow) − 1`. */
 export function adoscLookback(fast = 3, slow = 10): number {
-  assertPeriod('fast', fast)
-  assertPeriod('slow', slow)
+  checkParams('adosc', { fast, slow })
   return Math.max(fast, slow) - 1
 }
 
@@ -293,7 +286,7 @@ export function adosc(
 
 /** Bars before the first NATR value: `period`. */
 export function natrLookback(period = 14): number {
-  assertPeriod('period', period, 1)
+  checkParams('natr', { period })
   return period
 }
 

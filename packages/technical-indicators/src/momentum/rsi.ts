@@ -1,9 +1,10 @@
 import { valueIf } from '../internal/select.js'
-import { assertPeriod, isZero, output } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { isZero, output } from '../internal/validate.js'
 
 /** Bars before the first RSI value: `period`. */
 export function rsiLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('rsi', { period })
   return period
 }
 

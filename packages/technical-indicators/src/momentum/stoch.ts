@@ -1,5 +1,6 @@
 import { keepGreater, keepLess } from '../internal/select.js'
-import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, output } from '../internal/validate.js'
 import { hasNaN } from '../internal/extreme.js'
 import { Kernel, runBars } from '../extra/kernel.js'
 import { maKernel } from '../extra/ma.js'
@@ -12,9 +13,7 @@ export interface Stochastic {
 
 /** Bars before the first value: `fastK − 1 + slowK − 1 + slowD − 1`. */
 export function stochLookback(fastK = 5, slowK = 3, slowD = 3): number {
-  assertPeriod('fastK', fastK, 1)
-  assertPeriod('slowK', slowK, 1)
-  assertPeriod('slowD', slowD, 1)
+  checkParams('stoch', { fastK, slowK, slowD })
   return fastK - 1 + slowK - 1 + slowD - 1
 }
 

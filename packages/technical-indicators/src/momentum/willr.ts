@@ -1,10 +1,11 @@
 import { RunningExtreme, hasNaN } from '../internal/extreme.js'
-import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { assertSameLength, output } from '../internal/validate.js'
 import { Kernel, runBars } from '../extra/kernel.js'
 
 /** Bars before the first Williams %R value: `period − 1`. */
 export function willrLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('willr', { period })
   return period - 1
 }
 

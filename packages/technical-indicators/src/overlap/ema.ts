@@ -1,8 +1,9 @@
-import { assertPeriod, output } from '../internal/validate.js'
+import { checkParams } from '../internal/params.js'
+import { output } from '../internal/validate.js'
 
 /** Bars before the first EMA value: `period − 1`. */
 export function emaLookback(period = 30): number {
-  assertPeriod('period', period, 1)
+  checkParams('ema', { period })
   return period - 1
 }
 
@@ -35,7 +36,7 @@ export function emaInto(
  * Exponential moving average, TA-Lib's classic form: seeded with the SMA of the first `period`
  * values, then `k = 2 / (period + 1)`.
  *
- * Warm-up: NaN for the first `period − 1` bars. Period 1 to 100000.
+ * Warm-up: NaN for the first `period − 1` bars. Period 2 to 100000 (TA-Lib's range).
  * @see TA-Lib ta_EMA.c
  */
 export function ema(close: ArrayLike<number>, period = 30, out?: Float64Array): Float64Array {

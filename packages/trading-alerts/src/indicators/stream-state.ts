@@ -108,9 +108,14 @@ export function restoreState<T extends object>(stream: T, state: StateJson): T {
         throw mismatch(path)
       }
       const values = d.$ta
-      if (values.length !== current.length) throw mismatch(path)
-      for (let i = 0; i < values.length; i++) current[i] = unnum(values[i] ?? null, path)
-      return current
+      // A window grows with the bars it has seen (technical-indicators' Ring): a fresh stream's
+      // buffer may be smaller than the saved one, so it takes the saved length.
+      const into =
+        values.length === current.length
+          ? current
+          : new (current.constructor as Float64ArrayConstructor)(values.length)
+      for (let i = 0; i < values.length; i++) into[i] = unnum(values[i] ?? null, path)
+      return into
     }
     if (Array.isArray(current)) {
       if (!Array.isArray(d)) throw mismatch(path)
