@@ -4,7 +4,7 @@
 // path:
 //   mkdir /tmp/talib && (cd /tmp/talib && npm i talib@1.1.6)
 //   pnpm exec tsx scripts/check-talib-ranges.ts /tmp/talib/node_modules/talib
-// Exits 1 when a range, a default or a name differs, except for the deviations listed below.
+// Exits 1 when a range, a default, a name or a family differs, except for the deviations listed below.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -47,9 +47,21 @@ const theirs = new Map(
   execFileSync(bin, { encoding: 'utf8' })
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { name: string; optInputs: TalibInput[] })
-    .map((f) => [f.name, f.optInputs] as const),
+    .map((line) => JSON.parse(line) as { name: string; group: string; optInputs: TalibInput[] })
+    .map((f) => [f.name, f] as const),
 )
+
+/** TA-Lib's groups as the catalogue's families. */
+const FAMILIES: Record<string, string> = {
+  'Overlap Studies': 'overlap',
+  'Momentum Indicators': 'momentum',
+  'Volume Indicators': 'volume',
+  'Volatility Indicators': 'volatility',
+  'Price Transform': 'price transform',
+  'Cycle Indicators': 'cycle',
+  'Statistic Functions': 'statistic',
+  'Math Operators': 'math operator',
+}
 
 // Our parameter names → TA-Lib's, from the fixture generator's function table.
 const FUNCTIONS: Record<string, { name: string; map: Record<string, string> }> = {}
@@ -66,13 +78,17 @@ const codes = (values: readonly string[]) =>
 const problems: string[] = []
 let checked = 0
 for (const [name, spec] of Object.entries(CATALOGUE)) {
+  if (spec.talib === null) continue // beyond TA-Lib
   const fn = FUNCTIONS[name]
-  if (fn === undefined) continue // beyond TA-Lib
-  const inputs = theirs.get(fn.name)
-  if (inputs === undefined) {
-    problems.push(`${name}: TA-Lib has no ${fn.name}`)
+  const talibFn = theirs.get(spec.talib)
+  if (talibFn === undefined || fn === undefined || fn.name !== spec.talib) {
+    problems.push(`${name}: TA-Lib has no ${spec.talib}, or the fixtures call another function`)
     continue
   }
+  if (FAMILIES[talibFn.group] !== spec.family) {
+    problems.push(`${name}: family ${spec.family}, TA-Lib's group ${talibFn.group}`)
+  }
+  const inputs = talibFn.optInputs
   for (const [param, ours] of Object.entries(spec.params as Record<string, ParamSpec>)) {
     const at = `${name}.${param}`
     const t = inputs.find((i) => i.name === fn.map[param])

@@ -1,9 +1,15 @@
 /**
- * Every indicator of the package, as data: the series its batch function takes, its parameters
- * with their defaults and ranges, and what its stream is fed. The functions and streams validate
+ * Every indicator of the package, as data: its TA-Lib family and name, the series its batch
+ * function takes, its parameters with their defaults and ranges, its outputs, what its stream is
+ * fed, and the version of its stream's saved state (`saveState`). The functions and streams check
  * their parameters against these ranges (one source), which are TA-Lib's own (its ta_abstract
- * tables: `scripts/check-talib-ranges.mjs` compares them); the indicators TA-Lib lacks have ranges
- * of the same kind.
+ * tables: `scripts/check-talib-ranges.ts` compares them); the indicators TA-Lib lacks have ranges
+ * of the same kind. Typed to the letter (`as const`), so a user can derive from it, e.g. the
+ * indicators a rule language offers and the parameters each takes.
+ *
+ * When a change alters what a stream keeps (a field added, removed or meaning something else, here
+ * or in a stream it is built on), bump its `stateVersion`: states saved before are then refused by
+ * `restoreState` instead of being read wrong.
  */
 
 /** An integer parameter (a period): `min` to `max`. */
@@ -37,14 +43,36 @@ export type ParamSpec = IntegerParam | RealParam | ChoiceParam
  */
 export type StreamInput = 'value' | 'bar' | 'pair' | 'periodValue' | 'timedBar'
 
+/** TA-Lib's function groups, and the indicators TA-Lib lacks. */
+export type Family =
+  | 'overlap'
+  | 'momentum'
+  | 'volume'
+  | 'volatility'
+  | 'price transform'
+  | 'cycle'
+  | 'statistic'
+  | 'math operator'
+  | 'beyond TA-Lib'
+
 export interface IndicatorSpec {
+  readonly family: Family
+  /** TA-Lib's name of the function (`LINEARREG_SLOPE`); null for the indicators TA-Lib lacks. */
+  readonly talib: string | null
   /** The batch function's input series, in its order. */
   readonly inputs: readonly string[]
   /** Its parameters in its order, with defaults and ranges. */
   readonly params: Readonly<Record<string, ParamSpec>>
   /** Whether the parameters come as one options object (after the inputs) instead of one by one. */
   readonly options?: boolean
+  /**
+   * The outputs, in order: `['value']` for one (a Float64Array from the batch function, a number
+   * from the stream), else the keys of the object both return.
+   */
+  readonly outputs: readonly string[]
   readonly streamInput: StreamInput
+  /** The version of the stream's saved state (see above). */
+  readonly stateVersion: number
 }
 
 /** TA-Lib's largest period (and that of every period here). */
@@ -95,43 +123,84 @@ function barOnly(inputs: readonly string[]) {
 /** A close-fed indicator without parameters (the Hilbert transforms). */
 const CLOSE_ONLY = { inputs: CLOSE, params: {}, streamInput: 'value' } as const
 
+const ONE = ['value'] as const
+const OVERLAP = { family: 'overlap' } as const
+const MOMENTUM = { family: 'momentum' } as const
+const VOLUME = { family: 'volume' } as const
+const VOLATILITY = { family: 'volatility' } as const
+const PRICE_TRANSFORM = { family: 'price transform' } as const
+const CYCLE = { family: 'cycle' } as const
+const STATISTIC = { family: 'statistic' } as const
+const MATH = { family: 'math operator' } as const
+const BEYOND = { family: 'beyond TA-Lib' } as const
+
 export const CATALOGUE = {
   // Overlap studies
-  sma: closePeriod(30),
-  ema: closePeriod(30),
-  wma: closePeriod(30),
-  dema: closePeriod(30),
-  tema: closePeriod(30),
-  trima: closePeriod(30),
-  kama: closePeriod(30),
+  sma: { ...OVERLAP, talib: 'SMA', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  ema: { ...OVERLAP, talib: 'EMA', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  wma: { ...OVERLAP, talib: 'WMA', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  dema: { ...OVERLAP, talib: 'DEMA', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  tema: { ...OVERLAP, talib: 'TEMA', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  trima: { ...OVERLAP, talib: 'TRIMA', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  kama: { ...OVERLAP, talib: 'KAMA', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
   t3: {
+    ...OVERLAP,
+    talib: 'T3',
     inputs: CLOSE,
     params: { period: period(5), vFactor: real(0.7, 0, 1) },
     streamInput: 'value',
+    outputs: ONE,
+    stateVersion: 1,
   },
-  ma: { inputs: CLOSE, params: { period: period(30, 1), maType: maType() }, streamInput: 'value' },
+  ma: {
+    ...OVERLAP,
+    talib: 'MA',
+    inputs: CLOSE,
+    params: { period: period(30, 1), maType: maType() },
+    streamInput: 'value',
+    outputs: ONE,
+    stateVersion: 1,
+  },
   mavp: {
+    ...OVERLAP,
+    talib: 'MAVP',
     inputs: ['close', 'periods'],
     params: { minPeriod: period(2), maxPeriod: period(30), maType: maType() },
     streamInput: 'periodValue',
+    outputs: ONE,
+    stateVersion: 1,
   },
   mama: {
+    ...OVERLAP,
+    talib: 'MAMA',
     inputs: CLOSE,
     params: { fastLimit: real(0.5, 0.01, 0.99), slowLimit: real(0.05, 0.01, 0.99) },
     streamInput: 'value',
+    outputs: ['mama', 'fama'],
+    stateVersion: 1,
   },
-  htTrendline: CLOSE_ONLY,
+  htTrendline: { ...OVERLAP, talib: 'HT_TRENDLINE', ...CLOSE_ONLY, outputs: ONE, stateVersion: 1 },
   bbands: {
+    ...OVERLAP,
+    talib: 'BBANDS',
     inputs: CLOSE,
     params: { period: period(5), devUp: real(2), devDown: real(2) },
     streamInput: 'value',
+    outputs: ['upper', 'middle', 'lower'],
+    stateVersion: 1,
   },
   sar: {
+    ...OVERLAP,
+    talib: 'SAR',
     inputs: HL,
     params: { acceleration: real(0.02, 0), maximum: real(0.2, 0) },
     streamInput: 'bar',
+    outputs: ONE,
+    stateVersion: 1,
   },
   sarext: {
+    ...OVERLAP,
+    talib: 'SAREXT',
     inputs: HL,
     params: {
       startValue: real(0),
@@ -145,18 +214,26 @@ export const CATALOGUE = {
     },
     options: true,
     streamInput: 'bar',
+    outputs: ONE,
+    stateVersion: 1,
   },
-  midpoint: closePeriod(14),
-  midprice: barPeriod(HL, 14),
+  midpoint: { ...OVERLAP, talib: 'MIDPOINT', ...closePeriod(14), outputs: ONE, stateVersion: 1 },
+  midprice: { ...OVERLAP, talib: 'MIDPRICE', ...barPeriod(HL, 14), outputs: ONE, stateVersion: 1 },
 
   // Momentum
-  rsi: closePeriod(14),
+  rsi: { ...MOMENTUM, talib: 'RSI', ...closePeriod(14), outputs: ONE, stateVersion: 1 },
   macd: {
+    ...MOMENTUM,
+    talib: 'MACD',
     inputs: CLOSE,
     params: { fast: period(12), slow: period(26), signal: period(9, 1) },
     streamInput: 'value',
+    outputs: ['macd', 'signal', 'histogram'],
+    stateVersion: 1,
   },
   macdext: {
+    ...MOMENTUM,
+    talib: 'MACDEXT',
     inputs: CLOSE,
     params: {
       fast: period(12),
@@ -168,129 +245,291 @@ export const CATALOGUE = {
     },
     options: true,
     streamInput: 'value',
+    outputs: ['macd', 'signal', 'histogram'],
+    stateVersion: 1,
   },
-  macdfix: { inputs: CLOSE, params: { signal: period(9, 1) }, streamInput: 'value' },
+  macdfix: {
+    ...MOMENTUM,
+    talib: 'MACDFIX',
+    inputs: CLOSE,
+    params: { signal: period(9, 1) },
+    streamInput: 'value',
+    outputs: ['macd', 'signal', 'histogram'],
+    stateVersion: 1,
+  },
   apo: {
+    ...MOMENTUM,
+    talib: 'APO',
     inputs: CLOSE,
     params: { fast: period(12), slow: period(26), maType: maType() },
     streamInput: 'value',
+    outputs: ONE,
+    stateVersion: 1,
   },
   ppo: {
+    ...MOMENTUM,
+    talib: 'PPO',
     inputs: CLOSE,
     params: { fast: period(12), slow: period(26), maType: maType() },
     streamInput: 'value',
+    outputs: ONE,
+    stateVersion: 1,
   },
   stoch: {
+    ...MOMENTUM,
+    talib: 'STOCH',
     inputs: HLC,
     params: { fastK: period(5, 1), slowK: period(3, 1), slowD: period(3, 1) },
     streamInput: 'bar',
+    outputs: ['k', 'd'],
+    stateVersion: 1,
   },
   stochf: {
+    ...MOMENTUM,
+    talib: 'STOCHF',
     inputs: HLC,
     params: { fastK: period(5, 1), fastD: period(3, 1), maType: maType() },
     streamInput: 'bar',
+    outputs: ['k', 'd'],
+    stateVersion: 1,
   },
   stochrsi: {
+    ...MOMENTUM,
+    talib: 'STOCHRSI',
     inputs: CLOSE,
     params: { period: period(14), fastK: period(5, 1), fastD: period(3, 1), maType: maType() },
     streamInput: 'value',
+    outputs: ['k', 'd'],
+    stateVersion: 1,
   },
-  willr: barPeriod(HLC, 14),
-  cci: barPeriod(HLC, 14),
-  cmo: closePeriod(14),
-  mom: closePeriod(10, 1),
-  roc: closePeriod(10, 1),
-  rocp: closePeriod(10, 1),
-  rocr: closePeriod(10, 1),
-  rocr100: closePeriod(10, 1),
+  willr: { ...MOMENTUM, talib: 'WILLR', ...barPeriod(HLC, 14), outputs: ONE, stateVersion: 1 },
+  cci: { ...MOMENTUM, talib: 'CCI', ...barPeriod(HLC, 14), outputs: ONE, stateVersion: 1 },
+  cmo: { ...MOMENTUM, talib: 'CMO', ...closePeriod(14), outputs: ONE, stateVersion: 1 },
+  mom: { ...MOMENTUM, talib: 'MOM', ...closePeriod(10, 1), outputs: ONE, stateVersion: 1 },
+  roc: { ...MOMENTUM, talib: 'ROC', ...closePeriod(10, 1), outputs: ONE, stateVersion: 1 },
+  rocp: { ...MOMENTUM, talib: 'ROCP', ...closePeriod(10, 1), outputs: ONE, stateVersion: 1 },
+  rocr: { ...MOMENTUM, talib: 'ROCR', ...closePeriod(10, 1), outputs: ONE, stateVersion: 1 },
+  rocr100: { ...MOMENTUM, talib: 'ROCR100', ...closePeriod(10, 1), outputs: ONE, stateVersion: 1 },
   // TA-Lib allows 1, but its TRIX(1) reads outside its EMAs: no meaningful value to equal.
-  trix: closePeriod(30),
+  trix: { ...MOMENTUM, talib: 'TRIX', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
   ultosc: {
+    ...MOMENTUM,
+    talib: 'ULTOSC',
     inputs: HLC,
     params: { period1: period(7, 1), period2: period(14, 1), period3: period(28, 1) },
     streamInput: 'bar',
+    outputs: ONE,
+    stateVersion: 1,
   },
-  adx: barPeriod(HLC, 14),
-  adxr: barPeriod(HLC, 14),
-  dx: barPeriod(HLC, 14),
-  plusDI: barPeriod(HLC, 14, 1),
-  minusDI: barPeriod(HLC, 14, 1),
-  plusDM: barPeriod(HL, 14, 1),
-  minusDM: barPeriod(HL, 14, 1),
-  aroon: barPeriod(HL, 14),
-  aroonosc: barPeriod(HL, 14),
-  bop: barOnly(OHLC),
-  mfi: barPeriod(HLCV, 14),
+  adx: { ...MOMENTUM, talib: 'ADX', ...barPeriod(HLC, 14), outputs: ONE, stateVersion: 1 },
+  adxr: { ...MOMENTUM, talib: 'ADXR', ...barPeriod(HLC, 14), outputs: ONE, stateVersion: 1 },
+  dx: { ...MOMENTUM, talib: 'DX', ...barPeriod(HLC, 14), outputs: ONE, stateVersion: 1 },
+  plusDI: {
+    ...MOMENTUM,
+    talib: 'PLUS_DI',
+    ...barPeriod(HLC, 14, 1),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  minusDI: {
+    ...MOMENTUM,
+    talib: 'MINUS_DI',
+    ...barPeriod(HLC, 14, 1),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  plusDM: { ...MOMENTUM, talib: 'PLUS_DM', ...barPeriod(HL, 14, 1), outputs: ONE, stateVersion: 1 },
+  minusDM: {
+    ...MOMENTUM,
+    talib: 'MINUS_DM',
+    ...barPeriod(HL, 14, 1),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  aroon: {
+    ...MOMENTUM,
+    talib: 'AROON',
+    ...barPeriod(HL, 14),
+    outputs: ['down', 'up'],
+    stateVersion: 1,
+  },
+  aroonosc: { ...MOMENTUM, talib: 'AROONOSC', ...barPeriod(HL, 14), outputs: ONE, stateVersion: 1 },
+  bop: { ...MOMENTUM, talib: 'BOP', ...barOnly(OHLC), outputs: ONE, stateVersion: 1 },
+  mfi: { ...MOMENTUM, talib: 'MFI', ...barPeriod(HLCV, 14), outputs: ONE, stateVersion: 1 },
 
   // Volume
-  obv: barOnly(['close', 'volume']),
-  ad: barOnly(HLCV),
+  obv: { ...VOLUME, talib: 'OBV', ...barOnly(['close', 'volume']), outputs: ONE, stateVersion: 1 },
+  ad: { ...VOLUME, talib: 'AD', ...barOnly(HLCV), outputs: ONE, stateVersion: 1 },
   adosc: {
+    ...VOLUME,
+    talib: 'ADOSC',
     inputs: HLCV,
     params: { fast: period(3), slow: period(10) },
     streamInput: 'bar',
+    outputs: ONE,
+    stateVersion: 1,
   },
 
   // Volatility
-  atr: barPeriod(HLC, 14, 1),
-  natr: barPeriod(HLC, 14, 1),
-  trange: barOnly(HLC),
+  atr: { ...VOLATILITY, talib: 'ATR', ...barPeriod(HLC, 14, 1), outputs: ONE, stateVersion: 1 },
+  natr: { ...VOLATILITY, talib: 'NATR', ...barPeriod(HLC, 14, 1), outputs: ONE, stateVersion: 1 },
+  trange: { ...VOLATILITY, talib: 'TRANGE', ...barOnly(HLC), outputs: ONE, stateVersion: 1 },
 
   // Price transform
-  avgprice: barOnly(OHLC),
-  medprice: barOnly(HL),
-  typprice: barOnly(HLC),
-  wclprice: barOnly(HLC),
+  avgprice: {
+    ...PRICE_TRANSFORM,
+    talib: 'AVGPRICE',
+    ...barOnly(OHLC),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  medprice: {
+    ...PRICE_TRANSFORM,
+    talib: 'MEDPRICE',
+    ...barOnly(HL),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  typprice: {
+    ...PRICE_TRANSFORM,
+    talib: 'TYPPRICE',
+    ...barOnly(HLC),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  wclprice: {
+    ...PRICE_TRANSFORM,
+    talib: 'WCLPRICE',
+    ...barOnly(HLC),
+    outputs: ONE,
+    stateVersion: 1,
+  },
 
   // Cycle
-  htDcperiod: CLOSE_ONLY,
-  htDcphase: CLOSE_ONLY,
-  htPhasor: CLOSE_ONLY,
-  htSine: CLOSE_ONLY,
-  htTrendmode: CLOSE_ONLY,
+  htDcperiod: { ...CYCLE, talib: 'HT_DCPERIOD', ...CLOSE_ONLY, outputs: ONE, stateVersion: 1 },
+  htDcphase: { ...CYCLE, talib: 'HT_DCPHASE', ...CLOSE_ONLY, outputs: ONE, stateVersion: 1 },
+  htPhasor: {
+    ...CYCLE,
+    talib: 'HT_PHASOR',
+    ...CLOSE_ONLY,
+    outputs: ['inPhase', 'quadrature'],
+    stateVersion: 1,
+  },
+  htSine: {
+    ...CYCLE,
+    talib: 'HT_SINE',
+    ...CLOSE_ONLY,
+    outputs: ['sine', 'leadSine'],
+    stateVersion: 1,
+  },
+  htTrendmode: { ...CYCLE, talib: 'HT_TRENDMODE', ...CLOSE_ONLY, outputs: ONE, stateVersion: 1 },
 
   // Statistic
-  variance: closePeriod(5, 1),
+  variance: { ...STATISTIC, talib: 'VAR', ...closePeriod(5, 1), outputs: ONE, stateVersion: 1 },
   stddev: {
+    ...STATISTIC,
+    talib: 'STDDEV',
     inputs: CLOSE,
     params: { period: period(5), nbDev: real(1) },
     streamInput: 'value',
+    outputs: ONE,
+    stateVersion: 1,
   },
-  linearreg: closePeriod(14),
-  linearregSlope: closePeriod(14),
-  linearregIntercept: closePeriod(14),
-  linearregAngle: closePeriod(14),
-  tsf: closePeriod(14),
-  beta: { inputs: XY, params: { period: period(5, 1) }, streamInput: 'pair' },
-  correl: { inputs: XY, params: { period: period(30, 1) }, streamInput: 'pair' },
+  linearreg: {
+    ...STATISTIC,
+    talib: 'LINEARREG',
+    ...closePeriod(14),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  linearregSlope: {
+    ...STATISTIC,
+    talib: 'LINEARREG_SLOPE',
+    ...closePeriod(14),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  linearregIntercept: {
+    ...STATISTIC,
+    talib: 'LINEARREG_INTERCEPT',
+    ...closePeriod(14),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  linearregAngle: {
+    ...STATISTIC,
+    talib: 'LINEARREG_ANGLE',
+    ...closePeriod(14),
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  tsf: { ...STATISTIC, talib: 'TSF', ...closePeriod(14), outputs: ONE, stateVersion: 1 },
+  beta: {
+    ...STATISTIC,
+    talib: 'BETA',
+    inputs: XY,
+    params: { period: period(5, 1) },
+    streamInput: 'pair',
+    outputs: ONE,
+    stateVersion: 1,
+  },
+  correl: {
+    ...STATISTIC,
+    talib: 'CORREL',
+    inputs: XY,
+    params: { period: period(30, 1) },
+    streamInput: 'pair',
+    outputs: ONE,
+    stateVersion: 1,
+  },
 
   // Math operators
-  max: closePeriod(30),
-  min: closePeriod(30),
-  sum: closePeriod(30),
+  max: { ...MATH, talib: 'MAX', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  min: { ...MATH, talib: 'MIN', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
+  sum: { ...MATH, talib: 'SUM', ...closePeriod(30), outputs: ONE, stateVersion: 1 },
 
   // Beyond TA-Lib: periods up to 100000 from the least that makes sense, multipliers ±3e37 as
   // TA-Lib's deviations.
-  hma: closePeriod(9, 4),
+  hma: { ...BEYOND, talib: null, ...closePeriod(9, 4), outputs: ONE, stateVersion: 1 },
   vwap: {
+    ...BEYOND,
+    talib: null,
     inputs: ['high', 'low', 'close', 'volume', 'openTime'],
     params: {
       anchor: { type: 'choice', default: 'day', values: ['none', 'day', 'week', 'month'] },
     },
     streamInput: 'timedBar',
+    outputs: ONE,
+    stateVersion: 1,
   },
   supertrend: {
+    ...BEYOND,
+    talib: null,
     inputs: HLC,
     params: { period: period(10, 1), multiplier: real(3) },
     streamInput: 'bar',
+    outputs: ['value', 'direction'],
+    stateVersion: 1,
   },
   keltner: {
+    ...BEYOND,
+    talib: null,
     inputs: HLC,
     params: { period: period(20), multiplier: real(2), atrPeriod: period(10, 1) },
     streamInput: 'bar',
+    outputs: ['upper', 'middle', 'lower'],
+    stateVersion: 1,
   },
-  donchian: barPeriod(HL, 20, 1),
+  donchian: {
+    ...BEYOND,
+    talib: null,
+    ...barPeriod(HL, 20, 1),
+    outputs: ['upper', 'middle', 'lower'],
+    stateVersion: 1,
+  },
   ichimoku: {
+    ...BEYOND,
+    talib: null,
     inputs: HL,
     params: {
       tenkan: period(9, 1),
@@ -300,6 +539,8 @@ export const CATALOGUE = {
     },
     options: true,
     streamInput: 'bar',
+    outputs: ['tenkan', 'kijun', 'spanA', 'spanB'],
+    stateVersion: 1,
   },
 } as const satisfies Record<string, IndicatorSpec>
 

@@ -45,12 +45,11 @@ export interface AnyStream {
 }
 
 export function makeStream(name: IndicatorName, given: Params = {}): AnyStream {
-  const Class = exports[streamClassName(name)] as new (...args: unknown[]) => AnyStream
-  return new Class(...paramArgs(name, given))
+  return ti.createStream(name, given as ti.IndicatorParams)
 }
 
 /** A deterministic series of `n` bars, with every input any indicator takes. */
-export function bars(n: number): Record<string, number[]> {
+export function bars(n: number): Record<string, number[]> & { close: number[] } {
   const close = Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin(i / 3) + i / 4)
   return {
     close,

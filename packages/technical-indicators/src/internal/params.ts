@@ -51,3 +51,16 @@ export function checkParams<K extends IndicatorName>(
     checkParam(name, specs[name] as ParamSpec, value)
   }
 }
+
+/** The parameters each stream was made with, as given (see `saveState`). */
+const given = new WeakMap<object, object>()
+
+/** Keeps the parameters `stream` was made with, for its saved state. */
+export function rememberParams(stream: object, params: object): void {
+  given.set(stream, params)
+}
+
+/** The parameters `stream` was made with (none for the streams that take none). */
+export function paramsOf(stream: object): Readonly<Record<string, unknown>> {
+  return (given.get(stream) ?? {}) as Readonly<Record<string, unknown>>
+}

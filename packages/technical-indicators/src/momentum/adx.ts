@@ -1,5 +1,5 @@
 import { trueRange } from '../internal/select.js'
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { assertSameLength, isZero, output } from '../internal/validate.js'
 
 /** Bars before the first ADX value: `2 · period − 1`. */
@@ -117,6 +117,7 @@ export class AdxStream {
   private saved: AdxState = { ...this.s }
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = adxLookback(period)
     this.period = period
   }

@@ -1,4 +1,4 @@
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { Ring } from '../internal/ring.js'
 import { assertSameLength, output } from '../internal/validate.js'
 
@@ -51,6 +51,7 @@ export class CciStream {
   private count = 0
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = cciLookback(period)
     this.period = period
     this.ring = new Ring(period)

@@ -1,4 +1,4 @@
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { Ring } from '../internal/ring.js'
 import { output } from '../internal/validate.js'
 
@@ -96,6 +96,7 @@ export class MacdStream {
   private saved = { slowEma: 0, fastEma: 0, signalSum: 0, signalEma: 0 }
 
   constructor(fast = 12, slow = 26, signal = 9) {
+    rememberParams(this, { fast, slow, signal })
     this.lookback = macdLookback(fast, slow, signal)
     if (slow < fast) [fast, slow] = [slow, fast]
     this.fast = fast

@@ -1,4 +1,4 @@
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { Ring } from '../internal/ring.js'
 import { output } from '../internal/validate.js'
 
@@ -34,6 +34,7 @@ export class RocStream {
   private count = 0
 
   constructor(period = 10) {
+    rememberParams(this, { period })
     this.lookback = rocLookback(period)
     this.period = period
     this.window = new Ring(period + 1)

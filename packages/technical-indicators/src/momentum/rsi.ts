@@ -1,5 +1,5 @@
 import { valueIf } from '../internal/select.js'
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { isZero, output } from '../internal/validate.js'
 
 /** Bars before the first RSI value: `period`. */
@@ -73,6 +73,7 @@ export class RsiStream {
   private savedLoss = 0
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = rsiLookback(period)
     this.period = period
   }

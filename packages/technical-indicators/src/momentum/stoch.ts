@@ -1,10 +1,10 @@
 import { keepGreater, keepLess } from '../internal/select.js'
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { assertSameLength, output } from '../internal/validate.js'
 import { hasNaN } from '../internal/extreme.js'
-import { Kernel, runBars } from '../extra/kernel.js'
-import { maKernel } from '../extra/ma.js'
-import { StochfStream } from '../extra/oscillators.js'
+import { Kernel, runBars, type Step } from '../internal/kernel.js'
+import { maKernel } from '../overlap/ma.js'
+import { StochfStream } from './stochf.js'
 
 export interface Stochastic {
   readonly k: Float64Array
@@ -159,12 +159,13 @@ export class StochStream extends Kernel<Hlc, { k: number; d: number }> {
   readonly lookback: number
   /** STOCHF with an SMA of `slowK`: its %D is the slow %K. */
   private readonly fast: StochfStream
-  private readonly signal: Kernel<number, number>
+  private readonly signal: Step<number, number>
   private readonly slowStart: number
   private i = 0
 
   constructor(fastK = 5, slowK = 3, slowD = 3) {
     super()
+    rememberParams(this, { fastK, slowK, slowD })
     this.lookback = stochLookback(fastK, slowK, slowD)
     this.fast = new StochfStream(fastK, slowK, 'sma')
     this.signal = maKernel(slowD, 'sma')

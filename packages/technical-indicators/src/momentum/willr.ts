@@ -1,7 +1,7 @@
 import { RunningExtreme, hasNaN } from '../internal/extreme.js'
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { assertSameLength, output } from '../internal/validate.js'
-import { Kernel, runBars } from '../extra/kernel.js'
+import { Kernel, runBars } from '../internal/kernel.js'
 
 /** Bars before the first Williams %R value: `period − 1`. */
 export function willrLookback(period = 14): number {
@@ -93,6 +93,7 @@ export class WillrStream extends Kernel<Hlc, number> {
 
   constructor(period = 14) {
     super()
+    rememberParams(this, { period })
     this.lookback = willrLookback(period)
     this.highs = new RunningExtreme(period, true)
     this.lows = new RunningExtreme(period, false)

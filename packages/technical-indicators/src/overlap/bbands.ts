@@ -1,4 +1,4 @@
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { Ring } from '../internal/ring.js'
 import { output, TA_EPSILON } from '../internal/validate.js'
 import { sma } from './sma.js'
@@ -68,6 +68,7 @@ export class BbandsStream {
   private saved = { total: 0, total2: 0 }
 
   constructor(period = 5, devUp = 2, devDown = 2) {
+    rememberParams(this, { period, devUp, devDown })
     checkParams('bbands', { period, devUp, devDown })
     this.lookback = period - 1
     this.period = period

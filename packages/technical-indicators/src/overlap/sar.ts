@@ -1,4 +1,4 @@
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first SAR value: 1. */
@@ -128,6 +128,7 @@ export class SarStream {
   private saved: SarState = { ...this.s }
 
   constructor(acceleration = 0.02, maximum = 0.2) {
+    rememberParams(this, { acceleration, maximum })
     checkParams('sar', { acceleration, maximum })
     this.step = acceleration > maximum ? maximum : acceleration
     this.maximum = maximum

@@ -1,5 +1,5 @@
-import { checkParams } from '../internal/params.js'
-import { Ring } from '../internal/ring.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { inputRing, type Ring } from '../internal/ring.js'
 import { output } from '../internal/validate.js'
 
 /** Bars before the first SMA value: `period − 1`. */
@@ -44,9 +44,15 @@ export class SmaStream {
   private totalBefore = 0
 
   constructor(period = 30) {
+    rememberParams(this, { period })
     this.lookback = smaLookback(period)
     this.period = period
-    this.window = new Ring(period)
+    this.window = inputRing(period)
+  }
+
+  /** The same as `update` (batch functions step every stream this way). */
+  next(value: number): number {
+    return this.update(value)
   }
 
   /** Appends a bar; returns the SMA at it (NaN during warm-up). */

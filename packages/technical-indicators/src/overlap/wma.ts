@@ -1,5 +1,5 @@
-import { checkParams } from '../internal/params.js'
-import { Ring } from '../internal/ring.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { inputRing, type Ring } from '../internal/ring.js'
 import { output } from '../internal/validate.js'
 
 /** Bars before the first WMA value: `period − 1`. */
@@ -53,10 +53,16 @@ export class WmaStream {
   private saved = { periodSum: 0, periodSub: 0, trailingValue: 0 }
 
   constructor(period = 30) {
+    rememberParams(this, { period })
     this.lookback = wmaLookback(period)
     this.period = period
     this.divider = (period * (period + 1)) >> 1
-    this.window = new Ring(period)
+    this.window = inputRing(period)
+  }
+
+  /** The same as `update` (batch functions step every stream this way). */
+  next(value: number): number {
+    return this.update(value)
   }
 
   update(value: number): number {

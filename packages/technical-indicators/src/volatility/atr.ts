@@ -1,5 +1,5 @@
 import { trueRange } from '../internal/select.js'
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first true range: 1. */
@@ -99,6 +99,7 @@ export class AtrStream {
   private saved = { total: 0, prev: 0 }
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = atrLookback(period)
     this.period = period
   }

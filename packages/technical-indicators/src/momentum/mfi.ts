@@ -1,4 +1,4 @@
-import { checkParams } from '../internal/params.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { Ring } from '../internal/ring.js'
 import { assertSameLength, output } from '../internal/validate.js'
 
@@ -80,6 +80,7 @@ export class MfiStream {
   private saved = { posSum: 0, negSum: 0, prev: 0, oldPos: 0, oldNeg: 0 }
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = mfiLookback(period)
     this.period = period
     this.pos = new Ring(period)

@@ -1,8 +1,7 @@
-import { checkParams } from '../internal/params.js'
-import { assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
-import { Kernel } from './kernel.js'
+import { Kernel } from '../internal/kernel.js'
+import { checkParams, rememberParams } from '../internal/params.js'
 import { Ring } from '../internal/ring.js'
-
+import { TA_EPSILON, assertSameLength, isZero, output } from '../internal/validate.js'
 /** One bar of a two-series indicator: `x` (e.g. the asset) and `y` (e.g. the benchmark). */
 export interface Pair {
   readonly x: number
@@ -48,6 +47,7 @@ export class BetaStream extends Kernel<Pair, number> {
 
   constructor(period = 5) {
     super()
+    rememberParams(this, { period })
     this.lookback = betaLookback(period)
     this.period = period
     this.xs = new Ring(period)
@@ -121,6 +121,7 @@ export class CorrelStream extends Kernel<Pair, number> {
 
   constructor(period = 30) {
     super()
+    rememberParams(this, { period })
     this.lookback = correlLookback(period)
     this.period = period
     this.xs = new Ring(period)

@@ -1,6 +1,5 @@
-import type { Bar, Stream } from '../stream.js'
-import { output } from '../internal/validate.js'
-
+import { assertSameLength, output } from './validate.js'
+import { type Bar, type Stream } from '../stream.js'
 /** A kernel's state: numbers, copies of typed arrays, nested states (plain data, JSON-friendly). */
 type Saved = { [key: string]: unknown }
 
@@ -30,13 +29,27 @@ function restore(target: object, saved: Saved): void {
 }
 
 /**
+ * A stream whose structure grows with its bars (MAVP's averages) has this method: `restoreState`
+ * calls it with the saved state before writing the state into a fresh stream of it.
+ */
+export const BEFORE_RESTORE: unique symbol = Symbol('before restore')
+
+/**
+ * A stream that batch functions and composite indicators step with `next`, which keeps nothing for
+ * `replace`: every `Kernel`, and the streams of the averages MA builds (SMA, EMA, WMA).
+ */
+export interface Step<In, Out> extends Stream<In, Out> {
+  next(input: In): Out
+}
+
+/**
  * The streaming core of the indicators beyond the first fifteen: `step` consumes one input and
  * returns the value at that bar. `update` saves the state first (numbers, typed arrays, nested
  * kernels), so `replace` can restore it and step again; batch functions call `next`, which saves
  * nothing. One implementation serves both APIs, so a stream equals its batch function by
  * construction.
  */
-export abstract class Kernel<In, Out> implements Stream<In, Out> {
+export abstract class Kernel<In, Out> implements Step<In, Out> {
   abstract readonly lookback: number
   private snapshot: Saved | undefined = undefined
 
@@ -114,4 +127,38 @@ export function runBars<Out>(
     if (volume !== undefined) bar.volume = volume[i] as number
     each(kernel.next(bar), i)
   }
+}
+
+/** The series given, which must have one length. */
+function given(series: BarSeries): ArrayLike<number>[] {
+  const all = [series.open, series.high, series.low, series.close, series.volume]
+  return all.filter((s): s is ArrayLike<number> => s !== undefined)
+}
+
+/** Runs a bar-fed kernel of one output over the series (of one length) into a Float64Array. */
+export function runBarsInto(
+  kernel: Kernel<Bar, number>,
+  series: BarSeries,
+  out: Float64Array | undefined,
+): Float64Array {
+  const n = assertSameLength(...given(series))
+  const result = output(n, out, 0)
+  runBars(kernel, n, series, (v, i) => (result[i] = v))
+  return result
+}
+
+/** Runs a bar-fed kernel of named outputs over the series into one Float64Array each. */
+export function runBarsOutputs<K extends string>(
+  kernel: Kernel<Bar, Readonly<Record<K, number>>>,
+  series: BarSeries,
+  names: readonly K[],
+  out: Partial<Record<K, Float64Array>>,
+): Record<K, Float64Array> {
+  const n = assertSameLength(...given(series))
+  const result = {} as Record<K, Float64Array>
+  for (const name of names) result[name] = output(n, out[name], 0)
+  runBars(kernel, n, series, (v, i) => {
+    for (const name of names) result[name][i] = v[name]
+  })
+  return result
 }
