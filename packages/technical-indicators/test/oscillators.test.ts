@@ -234,7 +234,7 @@ describe('lookbacks and parameters of the oscillators', () => {
 
   it('rejects bad parameters with RangeError and takes empty input', () => {
     expect(() => ti.apo([1, 2], 1, 26)).toThrow(RangeError)
-    expect(() => ti.ma([1, 2], 10, 'mama' as MaType)).toThrow(/unknown moving average type/)
+    expect(() => ti.ma([1, 2], 10, 'mama' as MaType)).toThrow(/maType must be one of sma, ema/)
     expect(() => ti.dx([1], [1], [1], 1)).toThrow(RangeError)
     expect(() => ti.ultosc([1], [1], [1], 0)).toThrow(RangeError)
     expect(() => ti.stochf([1], [1, 2], [1])).toThrow(/same length/)

@@ -68,14 +68,13 @@ export {
 } from './indicators/timeframes.js'
 export {
   INDICATORS,
-  INDICATORS_VERSION,
   resolveIndicator,
   seriesName,
   type IndicatorDefinition,
   type IndicatorInstance,
 } from './indicators/registry.js'
 export { closedBarsEnd, readBars, resampleCandles, type BarColumns } from './indicators/resample.js'
-export { restoreState, snapshotState, type StateJson } from './indicators/stream-state.js'
+export { restoreStreamState } from './indicators/stream-state.js'
 export {
   DEFAULT_INDICATORS,
   DEFAULT_TIMEFRAMES,

@@ -1,3 +1,5 @@
+import { Ring } from './ring.js'
+
 /**
  * TA-Lib's running highest (or lowest) of the last `period` values, tracked as ta_MAX.c, ta_MIN.c,
  * ta_STOCH.c, ta_WILLR.c and ta_AROON.c do: the extreme's index is kept; when it leaves the window,
@@ -5,10 +7,10 @@
  * `ties`, AROON's rule: the latest of equal extremes); otherwise a new value at least as extreme
  * takes its place. The first value comes when `period` values are in. With NaN inputs this gives
  * TA-Lib's results exactly: a scan that starts at a NaN keeps NaN, a NaN met later is passed over.
- * Plain data (numbers and a typed array), so a stream holding it can save and restore its state.
+ * Plain data (numbers and a ring), so a stream holding it can save and restore its state.
  */
 export class RunningExtreme {
-  private readonly ring: Float64Array
+  private readonly ring: Ring
   private readonly period: number
   private readonly highest: boolean
   private readonly ties: boolean
@@ -19,7 +21,7 @@ export class RunningExtreme {
   value = 0
 
   constructor(period: number, highest: boolean, ties = false) {
-    this.ring = new Float64Array(period)
+    this.ring = new Ring(period)
     this.period = period
     this.highest = highest
     this.ties = ties
@@ -34,14 +36,15 @@ export class RunningExtreme {
   push(v: number): number {
     const today = this.count++
     const p = this.period
-    this.ring[today % p] = v
+    const ring = this.ring
+    ring.set(today, v)
     if (today < p - 1) return Number.NaN
     const trailing = today - p + 1
     if (this.index < trailing) {
       this.index = trailing
-      this.value = this.ring[trailing % p] as number
+      this.value = ring.get(trailing)
       for (let i = trailing + 1; i <= today; i++) {
-        const t = this.ring[i % p] as number
+        const t = ring.get(i)
         if (this.better(t, this.value, this.ties)) {
           this.index = i
           this.value = t

@@ -6,18 +6,6 @@ export function isZero(v: number): boolean {
   return -TA_EPSILON < v && v < TA_EPSILON
 }
 
-/** Throws RangeError unless `value` is an integer in [min, max] (TA-Lib's parameter ranges). */
-export function assertPeriod(name: string, value: number, min = 2, max = 100_000): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
-  }
-}
-
-/** Throws RangeError unless `value` is a finite number. */
-export function assertFinite(name: string, value: number): void {
-  if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number, got ${value}`)
-}
-
 /**
  * An output of `length` (or the caller's buffer, checked) with NaN in the warm-up bars
  * [0, warmup). Every indicator writes every bar from `warmup` on; `warmup` defaults to all bars.

@@ -1,9 +1,10 @@
 import { trueRange } from '../internal/select.js'
-import { assertPeriod, assertSameLength, isZero, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { assertSameLength, isZero, output } from '../internal/validate.js'
 
 /** Bars before the first ADX value: `2 · period − 1`. */
 export function adxLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('adx', { period })
   return 2 * period - 1
 }
 
@@ -116,6 +117,7 @@ export class AdxStream {
   private saved: AdxState = { ...this.s }
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = adxLookback(period)
     this.period = period
   }

@@ -1,8 +1,10 @@
-import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { Ring } from '../internal/ring.js'
+import { assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first CCI value: `period − 1`. */
 export function cciLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('cci', { period })
   return period - 1
 }
 
@@ -45,13 +47,14 @@ export function cci(
 export class CciStream {
   readonly lookback: number
   private readonly period: number
-  private readonly ring: Float64Array
+  private readonly ring: Ring
   private count = 0
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = cciLookback(period)
     this.period = period
-    this.ring = new Float64Array(period)
+    this.ring = new Ring(period)
   }
 
   update(bar: { readonly high: number; readonly low: number; readonly close: number }): number {
@@ -72,13 +75,15 @@ export class CciStream {
     const i = this.count - 1
     const p = this.period
     const tp = (bar.high + bar.low + bar.close) / 3
-    this.ring[i % p] = tp
+    this.ring.set(i, tp)
     if (i < this.lookback) return Number.NaN
+    // The window is full: its slots are TA-Lib's circular buffer, summed in slot order.
+    const ring = this.ring.values
     let average = 0
-    for (let j = 0; j < p; j++) average += this.ring[j] as number
+    for (let j = 0; j < p; j++) average += ring[j] as number
     average /= p
     let deviation = 0
-    for (let j = 0; j < p; j++) deviation += Math.abs((this.ring[j] as number) - average)
+    for (let j = 0; j < p; j++) deviation += Math.abs((ring[j] as number) - average)
     const delta = tp - average
     return delta !== 0 && deviation !== 0 ? delta / (0.015 * (deviation / p)) : 0
   }

@@ -1,4 +1,6 @@
-import { assertPeriod, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { Ring } from '../internal/ring.js'
+import { output } from '../internal/validate.js'
 
 export interface Macd {
   readonly macd: Float64Array
@@ -8,9 +10,7 @@ export interface Macd {
 
 /** Bars before the first MACD value: `max(fast, slow) − 1 + signal − 1`. */
 export function macdLookback(fast = 12, slow = 26, signal = 9): number {
-  assertPeriod('fast', fast)
-  assertPeriod('slow', slow)
-  assertPeriod('signal', signal, 1)
+  checkParams('macd', { fast, slow, signal })
   return Math.max(fast, slow) - 1 + signal - 1
 }
 
@@ -87,7 +87,7 @@ export class MacdStream {
   private readonly kSlow: number
   private readonly kSignal: number
   /** The first `slow` closes: the seeds are their sums, in TA-Lib's order. */
-  private readonly seed: Float64Array
+  private readonly seed: Ring
   private count = 0
   private slowEma = 0
   private fastEma = 0
@@ -96,6 +96,7 @@ export class MacdStream {
   private saved = { slowEma: 0, fastEma: 0, signalSum: 0, signalEma: 0 }
 
   constructor(fast = 12, slow = 26, signal = 9) {
+    rememberParams(this, { fast, slow, signal })
     this.lookback = macdLookback(fast, slow, signal)
     if (slow < fast) [fast, slow] = [slow, fast]
     this.fast = fast
@@ -104,7 +105,7 @@ export class MacdStream {
     this.kFast = 2 / (fast + 1)
     this.kSlow = 2 / (slow + 1)
     this.kSignal = 2 / (signal + 1)
-    this.seed = new Float64Array(slow)
+    this.seed = new Ring(slow)
   }
 
   update(value: number): { macd: number; signal: number; histogram: number } {
@@ -132,16 +133,16 @@ export class MacdStream {
     const start = this.slow - 1
     const none = { macd: Number.NaN, signal: Number.NaN, histogram: Number.NaN }
     if (i < start) {
-      this.seed[i] = value
+      this.seed.set(i, value)
       return none
     }
     let m: number
     if (i === start) {
-      this.seed[i] = value
+      this.seed.set(i, value)
       let slowSum = 0
-      for (let j = 0; j <= start; j++) slowSum += this.seed[j] as number
+      for (let j = 0; j <= start; j++) slowSum += this.seed.get(j)
       let fastSum = 0
-      for (let j = start - this.fast + 1; j <= start; j++) fastSum += this.seed[j] as number
+      for (let j = start - this.fast + 1; j <= start; j++) fastSum += this.seed.get(j)
       this.slowEma = slowSum / this.slow
       this.fastEma = fastSum / this.fast
       m = this.fastEma - this.slowEma

@@ -1,8 +1,10 @@
-import { assertPeriod, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { Ring } from '../internal/ring.js'
+import { output } from '../internal/validate.js'
 
 /** Bars before the first ROC value: `period`. */
 export function rocLookback(period = 10): number {
-  assertPeriod('period', period, 1)
+  checkParams('roc', { period })
   return period
 }
 
@@ -28,13 +30,14 @@ export function roc(close: ArrayLike<number>, period = 10, out?: Float64Array): 
 export class RocStream {
   readonly lookback: number
   private readonly period: number
-  private readonly window: Float64Array
+  private readonly window: Ring
   private count = 0
 
   constructor(period = 10) {
+    rememberParams(this, { period })
     this.lookback = rocLookback(period)
     this.period = period
-    this.window = new Float64Array(period + 1)
+    this.window = new Ring(period + 1)
   }
 
   update(value: number): number {
@@ -49,10 +52,9 @@ export class RocStream {
 
   private apply(value: number): number {
     const i = this.count - 1
-    const size = this.period + 1
-    this.window[i % size] = value
+    this.window.set(i, value)
     if (i < this.lookback) return Number.NaN
-    const old = this.window[(i - this.period) % size] as number
+    const old = this.window.get(i - this.period)
     return old !== 0 ? (value / old - 1.0) * 100.0 : 0
   }
 }

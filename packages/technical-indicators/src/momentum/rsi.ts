@@ -1,9 +1,10 @@
 import { valueIf } from '../internal/select.js'
-import { assertPeriod, isZero, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { isZero, output } from '../internal/validate.js'
 
 /** Bars before the first RSI value: `period`. */
 export function rsiLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('rsi', { period })
   return period
 }
 
@@ -72,6 +73,7 @@ export class RsiStream {
   private savedLoss = 0
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = rsiLookback(period)
     this.period = period
   }

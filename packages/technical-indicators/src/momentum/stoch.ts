@@ -1,9 +1,10 @@
 import { keepGreater, keepLess } from '../internal/select.js'
-import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { assertSameLength, output } from '../internal/validate.js'
 import { hasNaN } from '../internal/extreme.js'
-import { Kernel, runBars } from '../extra/kernel.js'
-import { maKernel } from '../extra/ma.js'
-import { StochfStream } from '../extra/oscillators.js'
+import { Kernel, runBars, type Step } from '../internal/kernel.js'
+import { maKernel } from '../overlap/ma.js'
+import { StochfStream } from './stochf.js'
 
 export interface Stochastic {
   readonly k: Float64Array
@@ -12,9 +13,7 @@ export interface Stochastic {
 
 /** Bars before the first value: `fastK − 1 + slowK − 1 + slowD − 1`. */
 export function stochLookback(fastK = 5, slowK = 3, slowD = 3): number {
-  assertPeriod('fastK', fastK, 1)
-  assertPeriod('slowK', slowK, 1)
-  assertPeriod('slowD', slowD, 1)
+  checkParams('stoch', { fastK, slowK, slowD })
   return fastK - 1 + slowK - 1 + slowD - 1
 }
 
@@ -160,12 +159,13 @@ export class StochStream extends Kernel<Hlc, { k: number; d: number }> {
   readonly lookback: number
   /** STOCHF with an SMA of `slowK`: its %D is the slow %K. */
   private readonly fast: StochfStream
-  private readonly signal: Kernel<number, number>
+  private readonly signal: Step<number, number>
   private readonly slowStart: number
   private i = 0
 
   constructor(fastK = 5, slowK = 3, slowD = 3) {
     super()
+    rememberParams(this, { fastK, slowK, slowD })
     this.lookback = stochLookback(fastK, slowK, slowD)
     this.fast = new StochfStream(fastK, slowK, 'sma')
     this.signal = maKernel(slowD, 'sma')

@@ -1,10 +1,11 @@
 import { RunningExtreme, hasNaN } from '../internal/extreme.js'
-import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
-import { Kernel, runBars } from '../extra/kernel.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { assertSameLength, output } from '../internal/validate.js'
+import { Kernel, runBars } from '../internal/kernel.js'
 
 /** Bars before the first Williams %R value: `period − 1`. */
 export function willrLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('willr', { period })
   return period - 1
 }
 
@@ -92,6 +93,7 @@ export class WillrStream extends Kernel<Hlc, number> {
 
   constructor(period = 14) {
     super()
+    rememberParams(this, { period })
     this.lookback = willrLookback(period)
     this.highs = new RunningExtreme(period, true)
     this.lows = new RunningExtreme(period, false)

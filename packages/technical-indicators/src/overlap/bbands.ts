@@ -1,4 +1,6 @@
-import { assertFinite, assertPeriod, output, TA_EPSILON } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { Ring } from '../internal/ring.js'
+import { output, TA_EPSILON } from '../internal/validate.js'
 import { sma } from './sma.js'
 
 export interface BollingerBands {
@@ -9,7 +11,7 @@ export interface BollingerBands {
 
 /** Bars before the first band: `period − 1`. */
 export function bbandsLookback(period = 5): number {
-  assertPeriod('period', period)
+  checkParams('bbands', { period })
   return period - 1
 }
 
@@ -17,7 +19,7 @@ export function bbandsLookback(period = 5): number {
  * Bollinger Bands with TA-Lib's defaults (SMA middle band, population standard deviation from
  * running sums of squares): `middle ± dev · σ`. A variance below 1e-14 counts as 0, as in TA-Lib.
  *
- * Warm-up: NaN for the first `period − 1` bars. Period 2 to 100000.
+ * Warm-up: NaN for the first `period − 1` bars. Period 2 to 100000, deviations −3e37 to 3e37.
  * @see TA-Lib ta_BBANDS.c, ta_STDDEV.c (INT_stddev_using_precalc_ma)
  */
 export function bbands(
@@ -27,9 +29,8 @@ export function bbands(
   devDown = 2,
   out: { upper?: Float64Array; middle?: Float64Array; lower?: Float64Array } = {},
 ): BollingerBands {
-  const lookback = bbandsLookback(period)
-  assertFinite('devUp', devUp)
-  assertFinite('devDown', devDown)
+  checkParams('bbands', { period, devUp, devDown })
+  const lookback = period - 1
   const n = close.length
   const middle = sma(close, period, out.middle === undefined ? undefined : output(n, out.middle))
   const upper = output(n, out.upper, lookback)
@@ -61,46 +62,44 @@ export class BbandsStream {
   private readonly period: number
   private readonly devUp: number
   private readonly devDown: number
-  private readonly window: Float64Array
-  private count = 0
+  private readonly window: Ring
   private total = 0
   private total2 = 0
   private saved = { total: 0, total2: 0 }
 
   constructor(period = 5, devUp = 2, devDown = 2) {
-    this.lookback = bbandsLookback(period)
-    assertFinite('devUp', devUp)
-    assertFinite('devDown', devDown)
+    rememberParams(this, { period, devUp, devDown })
+    checkParams('bbands', { period, devUp, devDown })
+    this.lookback = period - 1
     this.period = period
     this.devUp = devUp
     this.devDown = devDown
-    this.window = new Float64Array(period)
+    this.window = new Ring(period)
   }
 
   update(value: number): { upper: number; middle: number; lower: number } {
     this.saved = { total: this.total, total2: this.total2 }
-    this.count++
+    this.window.push(value)
     return this.apply(value)
   }
 
   replace(value: number): { upper: number; middle: number; lower: number } {
-    if (this.count === 0) return this.update(value)
+    if (this.window.count === 0) return this.update(value)
     this.total = this.saved.total
     this.total2 = this.saved.total2
+    this.window.setLast(value)
     return this.apply(value)
   }
 
   private apply(value: number): { upper: number; middle: number; lower: number } {
-    const i = this.count - 1
     const p = this.period
-    this.window[i % p] = value
-    if (i < p - 1) {
+    if (!this.window.full) {
       this.total += value
       this.total2 += value * value
       return { upper: Number.NaN, middle: Number.NaN, lower: Number.NaN }
     }
-    // The oldest value of the window is the one the next bar overwrites.
-    const old = this.window[(i + 1) % p] as number
+    // The oldest value of the window leaves the sums.
+    const old = this.window.at(p - 1)
     const sum = this.total + value
     this.total = sum - old
     const mid = sum / p

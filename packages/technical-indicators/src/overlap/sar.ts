@@ -1,4 +1,5 @@
-import { assertFinite, assertSameLength, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first SAR value: 1. */
 export function sarLookback(): number {
@@ -10,8 +11,8 @@ export function sarLookback(): number {
  * acceleration factor stepping by `acceleration` up to `maximum` at each new extreme, and the SAR
  * never inside the current or previous bar's range.
  *
- * Warm-up: NaN for the first bar. `acceleration` and `maximum` ≥ 0; an acceleration above the
- * maximum is capped at it (TA-Lib's rule).
+ * Warm-up: NaN for the first bar. `acceleration` and `maximum` from 0 to 3e37 (TA-Lib's range); an
+ * acceleration above the maximum is capped at it (TA-Lib's rule).
  * @see TA-Lib ta_SAR.c
  */
 export function sar(
@@ -21,9 +22,7 @@ export function sar(
   maximum = 0.2,
   out?: Float64Array,
 ): Float64Array {
-  assertFinite('acceleration', acceleration)
-  assertFinite('maximum', maximum)
-  if (acceleration < 0 || maximum < 0) throw new RangeError('acceleration and maximum must be ≥ 0')
+  checkParams('sar', { acceleration, maximum })
   const n = assertSameLength(high, low)
   const result = output(n, out, 1)
   if (n < 2) return result
@@ -129,11 +128,8 @@ export class SarStream {
   private saved: SarState = { ...this.s }
 
   constructor(acceleration = 0.02, maximum = 0.2) {
-    assertFinite('acceleration', acceleration)
-    assertFinite('maximum', maximum)
-    if (acceleration < 0 || maximum < 0) {
-      throw new RangeError('acceleration and maximum must be ≥ 0')
-    }
+    rememberParams(this, { acceleration, maximum })
+    checkParams('sar', { acceleration, maximum })
     this.step = acceleration > maximum ? maximum : acceleration
     this.maximum = maximum
   }

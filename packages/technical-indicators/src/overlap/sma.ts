@@ -1,8 +1,10 @@
-import { assertPeriod, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { inputRing, type Ring } from '../internal/ring.js'
+import { output } from '../internal/validate.js'
 
 /** Bars before the first SMA value: `period − 1`. */
 export function smaLookback(period = 30): number {
-  assertPeriod('period', period)
+  checkParams('sma', { period })
   return period - 1
 }
 
@@ -37,41 +39,46 @@ export function sma(close: ArrayLike<number>, period = 30, out?: Float64Array): 
 export class SmaStream {
   readonly lookback: number
   private readonly period: number
-  private readonly window: Float64Array
-  private count = 0
+  private readonly window: Ring
   private total = 0
   private totalBefore = 0
 
   constructor(period = 30) {
+    rememberParams(this, { period })
     this.lookback = smaLookback(period)
     this.period = period
-    this.window = new Float64Array(period)
+    this.window = inputRing(period)
+  }
+
+  /** The same as `update` (batch functions step every stream this way). */
+  next(value: number): number {
+    return this.update(value)
   }
 
   /** Appends a bar; returns the SMA at it (NaN during warm-up). */
   update(value: number): number {
     this.totalBefore = this.total
-    this.count++
+    this.window.push(value)
     return this.apply(value)
   }
 
   /** Replaces the last bar; returns the recomputed SMA. */
   replace(value: number): number {
-    if (this.count === 0) return this.update(value)
+    if (this.window.count === 0) return this.update(value)
     this.total = this.totalBefore
+    this.window.setLast(value)
     return this.apply(value)
   }
 
   private apply(value: number): number {
-    const i = this.count - 1
     const p = this.period
-    this.window[i % p] = value
-    if (i < p - 1) {
+    if (!this.window.full) {
       this.total += value
       return Number.NaN
     }
     const sum = this.total + value
-    this.total = sum - (this.window[(i + 1) % p] as number)
+    // The oldest value of the window leaves the total.
+    this.total = sum - this.window.at(p - 1)
     return sum / p
   }
 }

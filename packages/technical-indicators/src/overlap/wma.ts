@@ -1,8 +1,10 @@
-import { assertPeriod, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { inputRing, type Ring } from '../internal/ring.js'
+import { output } from '../internal/validate.js'
 
 /** Bars before the first WMA value: `period − 1`. */
 export function wmaLookback(period = 30): number {
-  assertPeriod('period', period)
+  checkParams('wma', { period })
   return period - 1
 }
 
@@ -46,35 +48,40 @@ export class WmaStream {
   readonly lookback: number
   private readonly period: number
   private readonly divider: number
-  private readonly window: Float64Array
-  private count = 0
+  private readonly window: Ring
   private s = { periodSum: 0, periodSub: 0, trailingValue: 0 }
   private saved = { periodSum: 0, periodSub: 0, trailingValue: 0 }
 
   constructor(period = 30) {
+    rememberParams(this, { period })
     this.lookback = wmaLookback(period)
     this.period = period
     this.divider = (period * (period + 1)) >> 1
-    this.window = new Float64Array(period)
+    this.window = inputRing(period)
+  }
+
+  /** The same as `update` (batch functions step every stream this way). */
+  next(value: number): number {
+    return this.update(value)
   }
 
   update(value: number): number {
     this.saved = { ...this.s }
-    this.count++
+    this.window.push(value)
     return this.apply(value)
   }
 
   replace(value: number): number {
-    if (this.count === 0) return this.update(value)
+    if (this.window.count === 0) return this.update(value)
     this.s = { ...this.saved }
+    this.window.setLast(value)
     return this.apply(value)
   }
 
   private apply(value: number): number {
-    const i = this.count - 1
+    const i = this.window.count - 1
     const p = this.period
     const s = this.s
-    this.window[i % p] = value
     if (i < this.lookback) {
       s.periodSub += value
       s.periodSum += value * (i + 1)
@@ -84,7 +91,7 @@ export class WmaStream {
     s.periodSub -= s.trailingValue
     s.periodSum += value * p
     // The batch's trailing value is the input `lookback` bars back: the window's oldest slot.
-    s.trailingValue = this.window[(i + 1) % p] as number
+    s.trailingValue = this.window.at(p - 1)
     const result = s.periodSum / this.divider
     s.periodSum -= s.periodSub
     return result

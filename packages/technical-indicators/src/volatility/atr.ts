@@ -1,5 +1,6 @@
 import { trueRange } from '../internal/select.js'
-import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first true range: 1. */
 export function trangeLookback(): number {
@@ -27,7 +28,7 @@ export function trange(
 
 /** Bars before the first ATR value: `period` (1 for period 1, the true range). */
 export function atrLookback(period = 14): number {
-  assertPeriod('period', period, 1)
+  checkParams('atr', { period })
   return period
 }
 
@@ -98,6 +99,7 @@ export class AtrStream {
   private saved = { total: 0, prev: 0 }
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = atrLookback(period)
     this.period = period
   }

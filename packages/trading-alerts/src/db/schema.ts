@@ -155,7 +155,7 @@ export interface IndicatorStateTable {
   indicator: string
   last_open_time: Timestamp
   bars: number
-  /** technical-indicators version and state format the state was written with. */
+  /** The state version of the indicator's stream (the catalogue's `stateVersion`). */
   version: string
   state: Json
   updated_at: Timestamp

@@ -1,253 +1,59 @@
-import { createRequire } from 'node:module'
-import * as ti from '@trading-alerts/technical-indicators'
-import type { Bar, Stream } from '@trading-alerts/technical-indicators'
+import {
+  CATALOGUE,
+  createStream,
+  type Bar,
+  type IndicatorName,
+  type IndicatorSpec,
+  type Stream,
+} from '@trading-alerts/technical-indicators'
 import { TradingAlertsError } from '../errors.js'
 
-/** An indicator the pipeline can compute on stored bars: a streaming class of technical-indicators. */
+/** An indicator the pipeline can compute on stored bars: a stream of technical-indicators. */
 export interface IndicatorDefinition {
-  /** TA-Lib's name in lower case, as in rules and configuration (`rsi`, `macd`). */
+  /** TA-Lib's name in lower case, as in rules and configuration (`rsi`, `linearreg_slope`). */
   readonly name: string
-  /** Parameters in the order of the function, with defaults. */
+  /** Its name in technical-indicators' catalogue (`rsi`, `linearregSlope`). */
+  readonly indicator: IndicatorName
+  /** Its numeric parameters in the order of the function, with defaults (choices keep theirs). */
   readonly params: readonly { readonly name: string; readonly default: number }[]
   /** `close`: fed the close; `bar`: fed the whole bar (high, low, volume…). */
   readonly input: 'close' | 'bar'
   /** Named outputs of a multi-output indicator; empty for a single value. */
   readonly outputs: readonly string[]
+  /** The version of the stream's saved state (technical-indicators' catalogue). */
+  readonly stateVersion: number
   create(params: readonly number[]): Stream<number, unknown> | Stream<Bar, unknown>
 }
 
-type Spec = readonly [
-  name: string,
-  streamClass: string,
-  input: 'close' | 'bar',
-  params: readonly (readonly [string, number])[],
-  outputs?: readonly string[],
-]
-
-// Every indicator whose stream the technical-indicators package exports. The class is looked up
-// by name, so the list is the single place to add one.
-const SPECS: readonly Spec[] = [
-  ['sma', 'SmaStream', 'close', [['period', 30]]],
-  ['ema', 'EmaStream', 'close', [['period', 30]]],
-  ['wma', 'WmaStream', 'close', [['period', 30]]],
-  ['dema', 'DemaStream', 'close', [['period', 30]]],
-  ['tema', 'TemaStream', 'close', [['period', 30]]],
-  ['trima', 'TrimaStream', 'close', [['period', 30]]],
-  ['kama', 'KamaStream', 'close', [['period', 30]]],
-  [
-    't3',
-    'T3Stream',
-    'close',
-    [
-      ['period', 5],
-      ['vFactor', 0.7],
-    ],
-  ],
-  ['hma', 'HmaStream', 'close', [['period', 9]]],
-  ['rsi', 'RsiStream', 'close', [['period', 14]]],
-  ['roc', 'RocStream', 'close', [['period', 10]]],
-  ['rocp', 'RocpStream', 'close', [['period', 10]]],
-  ['mom', 'MomStream', 'close', [['period', 10]]],
-  ['cmo', 'CmoStream', 'close', [['period', 14]]],
-  ['trix', 'TrixStream', 'close', [['period', 30]]],
-  [
-    'apo',
-    'ApoStream',
-    'close',
-    [
-      ['fast', 12],
-      ['slow', 26],
-    ],
-  ],
-  [
-    'ppo',
-    'PpoStream',
-    'close',
-    [
-      ['fast', 12],
-      ['slow', 26],
-    ],
-  ],
-  [
-    'stddev',
-    'StddevStream',
-    'close',
-    [
-      ['period', 5],
-      ['nbDev', 1],
-    ],
-  ],
-  ['linearreg', 'LinearregStream', 'close', [['period', 14]]],
-  ['linearreg_slope', 'LinearregSlopeStream', 'close', [['period', 14]]],
-  ['tsf', 'TsfStream', 'close', [['period', 14]]],
-  [
-    'bbands',
-    'BbandsStream',
-    'close',
-    [
-      ['period', 5],
-      ['devUp', 2],
-      ['devDown', 2],
-    ],
-    ['upper', 'middle', 'lower'],
-  ],
-  [
-    'macd',
-    'MacdStream',
-    'close',
-    [
-      ['fast', 12],
-      ['slow', 26],
-      ['signal', 9],
-    ],
-    ['macd', 'signal', 'histogram'],
-  ],
-  [
-    'stochrsi',
-    'StochrsiStream',
-    'close',
-    [
-      ['period', 14],
-      ['fastK', 5],
-      ['fastD', 3],
-    ],
-    ['k', 'd'],
-  ],
-  ['willr', 'WillrStream', 'bar', [['period', 14]]],
-  ['atr', 'AtrStream', 'bar', [['period', 14]]],
-  ['natr', 'NatrStream', 'bar', [['period', 14]]],
-  ['trange', 'TrangeStream', 'bar', []],
-  ['obv', 'ObvStream', 'bar', []],
-  ['ad', 'AdStream', 'bar', []],
-  ['cci', 'CciStream', 'bar', [['period', 14]]],
-  ['adx', 'AdxStream', 'bar', [['period', 14]]],
-  ['dx', 'DxStream', 'bar', [['period', 14]]],
-  ['mfi', 'MfiStream', 'bar', [['period', 14]]],
-  [
-    'sar',
-    'SarStream',
-    'bar',
-    [
-      ['acceleration', 0.02],
-      ['maximum', 0.2],
-    ],
-  ],
-  [
-    'stoch',
-    'StochStream',
-    'bar',
-    [
-      ['fastK', 5],
-      ['slowK', 3],
-      ['slowD', 3],
-    ],
-    ['k', 'd'],
-  ],
-  [
-    'stochf',
-    'StochfStream',
-    'bar',
-    [
-      ['fastK', 5],
-      ['fastD', 3],
-    ],
-    ['k', 'd'],
-  ],
-  ['aroon', 'AroonStream', 'bar', [['period', 14]], ['down', 'up']],
-  [
-    'ultosc',
-    'UltoscStream',
-    'bar',
-    [
-      ['period1', 7],
-      ['period2', 14],
-      ['period3', 28],
-    ],
-  ],
-  ['bop', 'BopStream', 'bar', []],
-  ['rocr', 'RocrStream', 'close', [['period', 10]]],
-  ['rocr100', 'Rocr100Stream', 'close', [['period', 10]]],
-  ['var', 'VarianceStream', 'close', [['period', 5]]],
-  ['linearreg_intercept', 'LinearregInterceptStream', 'close', [['period', 14]]],
-  ['linearreg_angle', 'LinearregAngleStream', 'close', [['period', 14]]],
-  ['midpoint', 'MidpointStream', 'close', [['period', 14]]],
-  ['max', 'MaxStream', 'close', [['period', 30]]],
-  ['min', 'MinStream', 'close', [['period', 30]]],
-  ['sum', 'SumStream', 'close', [['period', 30]]],
-  ['ht_trendline', 'HtTrendlineStream', 'close', []],
-  ['ht_dcperiod', 'HtDcperiodStream', 'close', []],
-  ['ht_dcphase', 'HtDcphaseStream', 'close', []],
-  ['ht_trendmode', 'HtTrendmodeStream', 'close', []],
-  [
-    'mama',
-    'MamaStream',
-    'close',
-    [
-      ['fastLimit', 0.5],
-      ['slowLimit', 0.05],
-    ],
-    ['mama', 'fama'],
-  ],
-  ['macdfix', 'MacdfixStream', 'close', [['signal', 9]], ['macd', 'signal', 'histogram']],
-  ['midprice', 'MidpriceStream', 'bar', [['period', 14]]],
-  ['aroonosc', 'AroonoscStream', 'bar', [['period', 14]]],
-  ['adxr', 'AdxrStream', 'bar', [['period', 14]]],
-  ['plus_di', 'PlusDiStream', 'bar', [['period', 14]]],
-  ['minus_di', 'MinusDiStream', 'bar', [['period', 14]]],
-  ['plus_dm', 'PlusDmStream', 'bar', [['period', 14]]],
-  ['minus_dm', 'MinusDmStream', 'bar', [['period', 14]]],
-  [
-    'adosc',
-    'AdoscStream',
-    'bar',
-    [
-      ['fast', 3],
-      ['slow', 10],
-    ],
-  ],
-  ['avgprice', 'AvgpriceStream', 'bar', []],
-  ['medprice', 'MedpriceStream', 'bar', []],
-  ['typprice', 'TyppriceStream', 'bar', []],
-  ['wclprice', 'WclpriceStream', 'bar', []],
-  ['donchian', 'DonchianStream', 'bar', [['period', 20]], ['upper', 'middle', 'lower']],
-  [
-    'keltner',
-    'KeltnerStream',
-    'bar',
-    [
-      ['period', 20],
-      ['multiplier', 2],
-      ['atrPeriod', 10],
-    ],
-    ['upper', 'middle', 'lower'],
-  ],
-  [
-    'supertrend',
-    'SupertrendStream',
-    'bar',
-    [
-      ['period', 10],
-      ['multiplier', 3],
-    ],
-    ['value', 'direction'],
-  ],
-]
-
-type StreamClass = new (...params: number[]) => Stream<number, unknown> | Stream<Bar, unknown>
-
+/**
+ * The rule language's indicators, from technical-indicators' catalogue: every one whose stream
+ * takes a close or a bar, and whose parameters come one by one (MACDEXT, SAREXT and Ichimoku take
+ * an options object; BETA, CORREL, MAVP and VWAP other inputs). A rule gives the numeric
+ * parameters in order; choices (an MA type) keep their default. Named as TA-Lib names them, in
+ * lower case; the indicators TA-Lib lacks by their own name.
+ */
 function build(): ReadonlyMap<string, IndicatorDefinition> {
-  const exports = ti as unknown as Record<string, unknown>
   const map = new Map<string, IndicatorDefinition>()
-  for (const [name, className, input, params, outputs = []] of SPECS) {
-    const Class = exports[className]
-    // A listed class that technical-indicators does not export is a bug here: fail at import.
-    if (typeof Class !== 'function') throw new Error(`technical-indicators exports no ${className}`)
+  for (const [indicator, spec] of Object.entries(CATALOGUE) as [IndicatorName, IndicatorSpec][]) {
+    if (spec.options === true || (spec.streamInput !== 'value' && spec.streamInput !== 'bar')) {
+      continue
+    }
+    const params = Object.entries(spec.params).flatMap(([name, p]) =>
+      p.type === 'choice' ? [] : [{ name, default: p.default }],
+    )
+    const name = (spec.talib ?? indicator).toLowerCase()
     map.set(name, {
       name,
-      input,
-      outputs,
-      params: params.map(([p, d]) => ({ name: p, default: d })),
-      create: (values) => new (Class as StreamClass)(...values),
+      indicator,
+      input: spec.streamInput === 'value' ? 'close' : 'bar',
+      outputs: spec.outputs.length === 1 ? [] : spec.outputs,
+      params,
+      stateVersion: spec.stateVersion,
+      create: (values) =>
+        createStream(
+          indicator,
+          Object.fromEntries(params.map((p, i) => [p.name, values[i] ?? p.default])),
+        ) as Stream<number, unknown> | Stream<Bar, unknown>,
     })
   }
   return map
@@ -255,13 +61,6 @@ function build(): ReadonlyMap<string, IndicatorDefinition> {
 
 /** The indicators available to the indicators job and to alert rules. */
 export const INDICATORS: ReadonlyMap<string, IndicatorDefinition> = build()
-
-/** technical-indicators' version: saved indicator states are only reused by the same version. */
-export const INDICATORS_VERSION: string = (
-  createRequire(import.meta.url)('@trading-alerts/technical-indicators/package.json') as {
-    version: string
-  }
-).version
 
 /** A configured indicator with every parameter resolved. */
 export interface IndicatorInstance {

@@ -1,13 +1,9 @@
-import type { Bar, Stream } from '@trading-alerts/technical-indicators'
+import { saveState, type Bar, type Stream } from '@trading-alerts/technical-indicators'
 import type { Kysely } from 'kysely'
 import type { TradingDatabase, WriteTransaction } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
-import {
-  INDICATORS_VERSION,
-  resolveIndicator,
-  type IndicatorInstance,
-} from '../indicators/registry.js'
+import { resolveIndicator, type IndicatorInstance } from '../indicators/registry.js'
 import {
   closedBarsEnd,
   readBars,
@@ -15,7 +11,7 @@ import {
   resampleStart,
   type BarColumns,
 } from '../indicators/resample.js'
-import { restoreState, snapshotState, type StateJson } from '../indicators/stream-state.js'
+import { restoreStreamState } from '../indicators/stream-state.js'
 import { parseTimeframe, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock, Logger } from '../ports.js'
 import { ruleIndicators } from '../alerts/rules.js'
@@ -153,8 +149,8 @@ async function computeBatch(
         indicator: st.instance.key,
         last_open_time: new Date(st.last),
         bars: st.bars,
-        version: INDICATORS_VERSION,
-        state: JSON.stringify(snapshotState(st.stream)),
+        version: String(st.instance.definition.stateVersion),
+        state: JSON.stringify(saveState(st.stream)),
         updated_at: now,
       })
       .onConflict((oc) =>
@@ -193,11 +189,11 @@ async function loadStates(
     .execute()
   const byKey = new Map(saved.map((s) => [s.indicator, s]))
   return instances.map((instance) => {
-    const stream = instance.definition.create(instance.params)
     const row = byKey.get(instance.key)
-    if (row !== undefined && row.version === INDICATORS_VERSION) {
+    const version = String(instance.definition.stateVersion)
+    if (row !== undefined && row.version === version) {
       try {
-        restoreState(stream, row.state as StateJson)
+        const stream = restoreStreamState(instance, row.state)
         return {
           instance,
           stream,
@@ -214,12 +210,12 @@ async function loadStates(
         })
       }
     } else if (row !== undefined) {
-      logger.info('indicator state of another technical-indicators version, recomputing', {
+      logger.info('indicator state of another state version, recomputing', {
         symbol,
         timeframe,
         indicator: instance.key,
         saved: row.version,
-        current: INDICATORS_VERSION,
+        current: version,
       })
     }
     return {

@@ -1,8 +1,10 @@
-import { assertPeriod, assertSameLength, output } from '../internal/validate.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { Ring } from '../internal/ring.js'
+import { assertSameLength, output } from '../internal/validate.js'
 
 /** Bars before the first MFI value: `period`. */
 export function mfiLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('mfi', { period })
   return period
 }
 
@@ -70,27 +72,28 @@ type Hlcv = {
 export class MfiStream {
   readonly lookback: number
   private readonly period: number
-  private readonly pos: Float64Array
-  private readonly neg: Float64Array
+  /** Each change's positive and negative flow, by change (bar − 1). */
+  private readonly pos: Ring
+  private readonly neg: Ring
   private count = 0
   private s = { posSum: 0, negSum: 0, prev: 0, oldPos: 0, oldNeg: 0 }
   private saved = { posSum: 0, negSum: 0, prev: 0, oldPos: 0, oldNeg: 0 }
 
   constructor(period = 14) {
+    rememberParams(this, { period })
     this.lookback = mfiLookback(period)
     this.period = period
-    this.pos = new Float64Array(period)
-    this.neg = new Float64Array(period)
+    this.pos = new Ring(period)
+    this.neg = new Ring(period)
   }
 
   update(bar: Hlcv): number {
     this.count++
     const i = this.count - 1
-    if (i > 0) {
-      // Keep what this bar overwrites, for replace().
-      const slot = (i - 1) % this.period
-      this.s.oldPos = this.pos[slot] as number
-      this.s.oldNeg = this.neg[slot] as number
+    if (i > this.period) {
+      // Keep the flows this bar overwrites, for replace().
+      this.s.oldPos = this.pos.get(i - 1 - this.period)
+      this.s.oldNeg = this.neg.get(i - 1 - this.period)
     }
     this.saved = { ...this.s }
     return this.apply(bar)
@@ -100,10 +103,9 @@ export class MfiStream {
     if (this.count === 0) return this.update(bar)
     this.s = { ...this.saved }
     const i = this.count - 1
-    if (i > 0) {
-      const slot = (i - 1) % this.period
-      this.pos[slot] = this.s.oldPos
-      this.neg[slot] = this.s.oldNeg
+    if (i > this.period) {
+      this.pos.set(i - 1 - this.period, this.s.oldPos)
+      this.neg.set(i - 1 - this.period, this.s.oldNeg)
     }
     return this.apply(bar)
   }
@@ -117,25 +119,25 @@ export class MfiStream {
       s.prev = tp
       return Number.NaN
     }
-    const slot = (i - 1) % p
+    const change = i - 1
     if (i > p) {
-      s.posSum -= this.pos[slot] as number
-      s.negSum -= this.neg[slot] as number
+      s.posSum -= this.pos.get(change - p)
+      s.negSum -= this.neg.get(change - p)
     }
-    const change = tp - s.prev
+    const move = tp - s.prev
     s.prev = tp
     const flow = tp * bar.volume
-    if (change < 0) {
-      this.neg[slot] = flow
+    if (move < 0) {
+      this.neg.set(change, flow)
       s.negSum += flow
-      this.pos[slot] = 0
-    } else if (change > 0) {
-      this.pos[slot] = flow
+      this.pos.set(change, 0)
+    } else if (move > 0) {
+      this.pos.set(change, flow)
       s.posSum += flow
-      this.neg[slot] = 0
+      this.neg.set(change, 0)
     } else {
-      this.pos[slot] = 0
-      this.neg[slot] = 0
+      this.pos.set(change, 0)
+      this.neg.set(change, 0)
     }
     if (i < p) return Number.NaN
     const total = s.posSum + s.negSum

@@ -1,6 +1,7 @@
-import { assertPeriod, assertSameLength, isZero, output, TA_EPSILON } from '../internal/validate.js'
-import { Kernel, Window } from './kernel.js'
-
+import { Kernel } from '../internal/kernel.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { Ring } from '../internal/ring.js'
+import { TA_EPSILON, assertSameLength, isZero, output } from '../internal/validate.js'
 /** One bar of a two-series indicator: `x` (e.g. the asset) and `y` (e.g. the benchmark). */
 export interface Pair {
   readonly x: number
@@ -26,7 +27,7 @@ function runPairs(
 
 /** Bars before the first BETA value: `period`. */
 export function betaLookback(period = 5): number {
-  assertPeriod('period', period, 1)
+  checkParams('beta', { period })
   return period
 }
 
@@ -34,8 +35,8 @@ export function betaLookback(period = 5): number {
 export class BetaStream extends Kernel<Pair, number> {
   readonly lookback: number
   private readonly period: number
-  private readonly xs: Window
-  private readonly ys: Window
+  private readonly xs: Ring
+  private readonly ys: Ring
   private i = 0
   private lastX = 0
   private lastY = 0
@@ -46,10 +47,11 @@ export class BetaStream extends Kernel<Pair, number> {
 
   constructor(period = 5) {
     super()
+    rememberParams(this, { period })
     this.lookback = betaLookback(period)
     this.period = period
-    this.xs = new Window(period)
-    this.ys = new Window(period)
+    this.xs = new Ring(period)
+    this.ys = new Ring(period)
   }
 
   protected step(p: Pair): number {
@@ -101,7 +103,7 @@ export function beta(
 
 /** Bars before the first CORREL value: `period − 1`. */
 export function correlLookback(period = 30): number {
-  assertPeriod('period', period, 1)
+  checkParams('correl', { period })
   return period - 1
 }
 
@@ -109,8 +111,8 @@ export function correlLookback(period = 30): number {
 export class CorrelStream extends Kernel<Pair, number> {
   readonly lookback: number
   private readonly period: number
-  private readonly xs: Window
-  private readonly ys: Window
+  private readonly xs: Ring
+  private readonly ys: Ring
   private sumX = 0
   private sumY = 0
   private sumX2 = 0
@@ -119,10 +121,11 @@ export class CorrelStream extends Kernel<Pair, number> {
 
   constructor(period = 30) {
     super()
+    rememberParams(this, { period })
     this.lookback = correlLookback(period)
     this.period = period
-    this.xs = new Window(period)
-    this.ys = new Window(period)
+    this.xs = new Ring(period)
+    this.ys = new Ring(period)
   }
 
   protected step(p: Pair): number {

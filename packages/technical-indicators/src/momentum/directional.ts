@@ -1,26 +1,27 @@
+import { Kernel, runBarsInto } from '../internal/kernel.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { Ring } from '../internal/ring.js'
 import { trueRange } from '../internal/select.js'
-import type { Bar } from '../stream.js'
-import { AdxStream, adxLookback } from '../momentum/adx.js'
-import { assertPeriod, assertSameLength, isZero, output } from '../internal/validate.js'
-import { Kernel, runBars, Window } from './kernel.js'
-
+import { isZero } from '../internal/validate.js'
+import { AdxStream, adxLookback } from './adx.js'
+import { type Bar } from '../stream.js'
 type Directional = 'plusDM' | 'minusDM' | 'plusDI' | 'minusDI' | 'dx'
 
 /** Bars before the first PLUS_DM or MINUS_DM value: `period − 1` (1 for period 1). */
 export function dmLookback(period = 14): number {
-  assertPeriod('period', period, 1)
+  checkParams('plusDM', { period })
   return period > 1 ? period - 1 : 1
 }
 
 /** Bars before the first PLUS_DI or MINUS_DI value: `period` (1 for period 1). */
 export function diLookback(period = 14): number {
-  assertPeriod('period', period, 1)
+  checkParams('plusDI', { period })
   return period > 1 ? period : 1
 }
 
 /** Bars before the first DX value: `period`. */
 export function dxLookback(period = 14): number {
-  assertPeriod('period', period)
+  checkParams('dx', { period })
   return period
 }
 
@@ -118,47 +119,40 @@ class DirectionalKernel extends Kernel<Bar, number> {
 export class PlusDmStream extends DirectionalKernel {
   constructor(period = 14) {
     super(period, 'plusDM')
+    rememberParams(this, { period })
   }
 }
+
 /** Streaming −DM. @see TA-Lib ta_MINUS_DM.c */
 export class MinusDmStream extends DirectionalKernel {
   constructor(period = 14) {
     super(period, 'minusDM')
+    rememberParams(this, { period })
   }
 }
+
 /** Streaming +DI. @see TA-Lib ta_PLUS_DI.c */
 export class PlusDiStream extends DirectionalKernel {
   constructor(period = 14) {
     super(period, 'plusDI')
+    rememberParams(this, { period })
   }
 }
+
 /** Streaming −DI. @see TA-Lib ta_MINUS_DI.c */
 export class MinusDiStream extends DirectionalKernel {
   constructor(period = 14) {
     super(period, 'minusDI')
+    rememberParams(this, { period })
   }
 }
+
 /** Streaming DX. @see TA-Lib ta_DX.c */
 export class DxStream extends DirectionalKernel {
   constructor(period = 14) {
     super(period, 'dx')
+    rememberParams(this, { period })
   }
-}
-
-function runHl(
-  kernel: Kernel<Bar, number>,
-  series: { high: ArrayLike<number>; low: ArrayLike<number>; close?: ArrayLike<number> },
-  out: Float64Array | undefined,
-): Float64Array {
-  const n =
-    series.close === undefined
-      ? assertSameLength(series.high, series.low)
-      : assertSameLength(series.high, series.low, series.close)
-  const result = output(n, out, 0)
-  runBars(kernel, n, series, (v, i) => {
-    result[i] = v
-  })
-  return result
 }
 
 /**
@@ -172,7 +166,7 @@ export function plusDM(
   period = 14,
   out?: Float64Array,
 ): Float64Array {
-  return runHl(new PlusDmStream(period), { high, low }, out)
+  return runBarsInto(new PlusDmStream(period), { high, low }, out)
 }
 
 /**
@@ -186,7 +180,7 @@ export function minusDM(
   period = 14,
   out?: Float64Array,
 ): Float64Array {
-  return runHl(new MinusDmStream(period), { high, low }, out)
+  return runBarsInto(new MinusDmStream(period), { high, low }, out)
 }
 
 /**
@@ -200,7 +194,7 @@ export function plusDI(
   period = 14,
   out?: Float64Array,
 ): Float64Array {
-  return runHl(new PlusDiStream(period), { high, low, close }, out)
+  return runBarsInto(new PlusDiStream(period), { high, low, close }, out)
 }
 
 /** Minus directional indicator: `100·(−DM / TR)`. Warm-up `period`. @see TA-Lib ta_MINUS_DI.c */
@@ -211,7 +205,7 @@ export function minusDI(
   period = 14,
   out?: Float64Array,
 ): Float64Array {
-  return runHl(new MinusDiStream(period), { high, low, close }, out)
+  return runBarsInto(new MinusDiStream(period), { high, low, close }, out)
 }
 
 /**
@@ -225,7 +219,7 @@ export function dx(
   period = 14,
   out?: Float64Array,
 ): Float64Array {
-  return runHl(new DxStream(period), { high, low, close }, out)
+  return runBarsInto(new DxStream(period), { high, low, close }, out)
 }
 
 /** Bars before the first ADXR value: `3·period − 2`. */
@@ -237,14 +231,15 @@ export function adxrLookback(period = 14): number {
 export class AdxrStream extends Kernel<Bar, number> {
   readonly lookback: number
   private readonly adx: AdxStream
-  private readonly values: Window
+  private readonly values: Ring
   private i = 0
 
   constructor(period = 14) {
     super()
+    rememberParams(this, { period })
     this.lookback = adxrLookback(period)
     this.adx = new AdxStream(period)
-    this.values = new Window(period)
+    this.values = new Ring(period)
   }
 
   protected step(bar: Bar): number {
@@ -252,7 +247,7 @@ export class AdxrStream extends Kernel<Bar, number> {
     if (this.i++ < this.adx.lookback) return NaN
     this.values.push(a)
     if (!this.values.full) return NaN
-    return (a + this.values.at(this.values.values.length - 1)) / 2.0
+    return (a + this.values.at(this.values.size - 1)) / 2.0
   }
 }
 
@@ -267,5 +262,5 @@ export function adxr(
   period = 14,
   out?: Float64Array,
 ): Float64Array {
-  return runHl(new AdxrStream(period), { high, low, close }, out)
+  return runBarsInto(new AdxrStream(period), { high, low, close }, out)
 }

@@ -1,14 +1,21 @@
-import { assertPeriod } from '../internal/validate.js'
-import { Kernel, runClose, Window } from './kernel.js'
-import { DemaStream, EmaKernel, KamaStream, T3Stream, TemaStream, TrimaStream } from './overlap.js'
-
+import { type MA_TYPES } from '../catalogue.js'
+import { Ema } from '../internal/ema.js'
+import { Kernel, runClose, type Step } from '../internal/kernel.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { DemaStream } from './dema.js'
+import { SmaStream } from './sma.js'
+import { WmaStream } from './wma.js'
+import { KamaStream } from './kama.js'
+import { T3Stream } from './t3.js'
+import { TemaStream } from './tema.js'
+import { TrimaStream } from './trima.js'
 /**
  * The moving averages TA-Lib's MA-type parameter selects (TA_MAType, in its order: SMA 0, EMA 1,
  * WMA 2, DEMA 3, TEMA 4, TRIMA 5, KAMA 6, MAMA 7, T3 8). MAMA is not a type here: it has two
  * outputs and limits instead of a period (TA_MA silently uses fixed limits), so it is its own
  * function, `mama`.
  */
-export type MaType = 'sma' | 'ema' | 'wma' | 'dema' | 'tema' | 'trima' | 'kama' | 't3'
+export type MaType = (typeof MA_TYPES)[number]
 
 /** The MA types, indexed by TA-Lib's TA_MAType code (MAMA, code 7, is `undefined`). */
 export const TALIB_MA_TYPES: readonly (MaType | undefined)[] = [
@@ -23,65 +30,6 @@ export const TALIB_MA_TYPES: readonly (MaType | undefined)[] = [
   't3',
 ]
 
-/** TA-Lib's INT_SMA as a kernel: a running total, the oldest value taken off after each output. */
-class SmaKernel extends Kernel<number, number> {
-  readonly lookback: number
-  private readonly period: number
-  private readonly w: Window
-  private total = 0
-
-  constructor(period: number) {
-    super()
-    this.period = period
-    this.lookback = period - 1
-    this.w = new Window(period)
-  }
-
-  protected step(x: number): number {
-    this.w.push(x)
-    this.total += x
-    if (!this.w.full) return NaN
-    const sum = this.total
-    this.total -= this.w.at(this.lookback)
-    return sum / this.period
-  }
-}
-
-/** TA-Lib's WMA as a kernel (its running `periodSum` and `periodSub`, the same order of operations). */
-class WmaKernel extends Kernel<number, number> {
-  readonly lookback: number
-  private readonly period: number
-  private readonly divider: number
-  private readonly w: Window
-  private periodSum = 0
-  private periodSub = 0
-  private trailing = 0
-
-  constructor(period: number) {
-    super()
-    this.period = period
-    this.lookback = period - 1
-    this.divider = (period * (period + 1)) >> 1
-    this.w = new Window(period)
-  }
-
-  protected step(x: number): number {
-    this.w.push(x)
-    const i = this.w.count - 1
-    this.periodSub += x
-    if (i < this.lookback) {
-      this.periodSum += x * (i + 1)
-      return NaN
-    }
-    this.periodSub -= this.trailing
-    this.periodSum += x * this.period
-    this.trailing = this.w.at(this.lookback)
-    const result = this.periodSum / this.divider
-    this.periodSum -= this.periodSub
-    return result
-  }
-}
-
 /** TA_MA with a period of 1: the input itself. */
 class Identity extends Kernel<number, number> {
   readonly lookback = 0
@@ -91,16 +39,16 @@ class Identity extends Kernel<number, number> {
 }
 
 /** A moving average of `type` as a kernel, as TA_MA builds it (period 1: the input itself). */
-export function maKernel(period: number, type: MaType): Kernel<number, number> {
-  assertPeriod('period', period, 1)
+export function maKernel(period: number, type: MaType): Step<number, number> {
+  checkParams('ma', { period, maType: type })
   if (period === 1) return new Identity()
   switch (type) {
     case 'sma':
-      return new SmaKernel(period)
+      return new SmaStream(period)
     case 'ema':
-      return new EmaKernel(period)
+      return new Ema(period)
     case 'wma':
-      return new WmaKernel(period)
+      return new WmaStream(period)
     case 'dema':
       return new DemaStream(period)
     case 'tema':
@@ -127,10 +75,11 @@ export function maLookback(period = 30, type: MaType = 'sma'): number {
  */
 export class MaStream extends Kernel<number, number> {
   readonly lookback: number
-  private readonly inner: Kernel<number, number>
+  private readonly inner: Step<number, number>
 
   constructor(period = 30, type: MaType = 'sma') {
     super()
+    rememberParams(this, { period, maType: type })
     this.inner = maKernel(period, type)
     this.lookback = this.inner.lookback
   }

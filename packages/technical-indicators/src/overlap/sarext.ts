@@ -1,8 +1,6 @@
-import type { Bar } from '../stream.js'
-import { assertFinite, assertPeriod, assertSameLength, output } from '../internal/validate.js'
-import { Kernel, runBars } from './kernel.js'
-import { maKernel, type MaType } from './ma.js'
-
+import { Kernel, runBarsInto } from '../internal/kernel.js'
+import { checkParams, rememberParams } from '../internal/params.js'
+import { type Bar } from '../stream.js'
 export interface SarExtOptions {
   /** 0: direction from the first bar's −DM (as SAR); > 0: start long at this SAR; < 0: short at its absolute value. */
   readonly startValue?: number
@@ -15,8 +13,6 @@ export interface SarExtOptions {
   readonly accelerationShort?: number
   readonly accelerationMaxShort?: number
 }
-
-const LIMIT = 3e37
 
 /** Bars before the first SAREXT value: 1. */
 export function sarextLookback(): number {
@@ -47,6 +43,7 @@ export class SarextStream extends Kernel<Bar, number> {
 
   constructor(options: SarExtOptions = {}) {
     super()
+    rememberParams(this, options)
     const {
       startValue = 0,
       offsetOnReverse = 0,
@@ -57,9 +54,8 @@ export class SarextStream extends Kernel<Bar, number> {
       accelerationShort = 0.02,
       accelerationMaxShort = 0.2,
     } = options
-    assertFinite('startValue', startValue)
-    if (Math.abs(startValue) > LIMIT) throw new RangeError(`startValue must be within ±${LIMIT}`)
-    const rates = {
+    checkParams('sarext', {
+      startValue,
       offsetOnReverse,
       accelerationInitLong,
       accelerationLong,
@@ -67,11 +63,7 @@ export class SarextStream extends Kernel<Bar, number> {
       accelerationInitShort,
       accelerationShort,
       accelerationMaxShort,
-    }
-    for (const [name, value] of Object.entries(rates)) {
-      assertFinite(name, value)
-      if (value < 0 || value > LIMIT) throw new RangeError(`${name} must be from 0 to ${LIMIT}`)
-    }
+    })
     this.startValue = startValue
     this.offset = offsetOnReverse
     // TA-Lib caps the initial and step accelerations at their maxima.
@@ -179,94 +171,5 @@ export function sarext(
   options: SarExtOptions = {},
   out?: Float64Array,
 ): Float64Array {
-  const n = assertSameLength(high, low)
-  const result = output(n, out, 0)
-  runBars(new SarextStream(options), n, { high, low }, (v, i) => {
-    result[i] = v
-  })
-  return result
-}
-
-/** One bar of MAVP's input: the value and the period wanted at this bar. */
-export interface PeriodValue {
-  readonly value: number
-  readonly period: number
-}
-
-/** Bars before the first MAVP value: the warm-up of the average at `maxPeriod`. */
-export function mavpLookback(minPeriod = 2, maxPeriod = 30, maType: MaType = 'sma'): number {
-  assertPeriod('minPeriod', minPeriod)
-  assertPeriod('maxPeriod', maxPeriod)
-  if (maxPeriod < minPeriod) throw new RangeError('maxPeriod must be at least minPeriod')
-  return maKernel(maxPeriod, maType).lookback
-}
-
-/** Streaming MAVP (also the core of `mavp`): one average per period in [minPeriod, maxPeriod]. */
-export class MavpStream extends Kernel<PeriodValue, number> {
-  readonly lookback: number
-  private readonly minPeriod: number
-  private readonly maxPeriod: number
-  /** Index `p − minPeriod`: the average of period `p`, and the bar it starts at. */
-  private readonly averages: Kernel<number, number>[]
-  private readonly starts: Int32Array
-  private i = 0
-
-  constructor(minPeriod = 2, maxPeriod = 30, maType: MaType = 'sma') {
-    super()
-    this.lookback = mavpLookback(minPeriod, maxPeriod, maType)
-    this.minPeriod = minPeriod
-    this.maxPeriod = maxPeriod
-    this.averages = []
-    const count = maxPeriod - minPeriod + 1
-    this.starts = new Int32Array(count)
-    for (let k = 0; k < count; k++) {
-      const average = maKernel(minPeriod + k, maType)
-      this.averages.push(average)
-      // TA-Lib computes every average from MAVP's first output bar (TA_MA with that start index),
-      // so each one starts its warm-up that many bars earlier: the EMA family's seeds depend on it.
-      this.starts[k] = this.lookback - average.lookback
-    }
-  }
-
-  protected step(input: PeriodValue): number {
-    const i = this.i++
-    let result = NaN
-    // TA-Lib truncates the period to an integer and clamps it to [minPeriod, maxPeriod]; a NaN
-    // period truncates to INT_MIN in C, hence the minimum.
-    let period = Math.trunc(input.period)
-    if (!(period >= this.minPeriod)) period = this.minPeriod
-    else if (period > this.maxPeriod) period = this.maxPeriod
-    for (let k = 0; k < this.averages.length; k++) {
-      if (i < (this.starts[k] as number)) continue
-      const v = (this.averages[k] as Kernel<number, number>).next(input.value)
-      if (k === period - this.minPeriod && i >= this.lookback) result = v
-    }
-    return result
-  }
-}
-
-/**
- * Moving average with a variable period (TA-Lib's MAVP): at each bar, the `maType` average of
- * `close` whose period is that bar's `periods` value, truncated to an integer and clamped to
- * [`minPeriod`, `maxPeriod`] (a NaN period counts as `minPeriod`). Warm-up: the average's at
- * `maxPeriod`. @see TA-Lib ta_MAVP.c
- */
-export function mavp(
-  close: ArrayLike<number>,
-  periods: ArrayLike<number>,
-  minPeriod = 2,
-  maxPeriod = 30,
-  maType: MaType = 'sma',
-  out?: Float64Array,
-): Float64Array {
-  const n = assertSameLength(close, periods)
-  const result = output(n, out, 0)
-  const stream = new MavpStream(minPeriod, maxPeriod, maType)
-  const input = { value: NaN, period: NaN }
-  for (let i = 0; i < n; i++) {
-    input.value = close[i] as number
-    input.period = periods[i] as number
-    result[i] = stream.next(input)
-  }
-  return result
+  return runBarsInto(new SarextStream(options), { high, low }, out)
 }

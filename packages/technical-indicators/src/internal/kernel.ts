@@ -1,6 +1,5 @@
-import type { Bar, Stream } from '../stream.js'
-import { output } from '../internal/validate.js'
-
+import { assertSameLength, output } from './validate.js'
+import { type Bar, type Stream } from '../stream.js'
 /** A kernel's state: numbers, copies of typed arrays, nested states (plain data, JSON-friendly). */
 type Saved = { [key: string]: unknown }
 
@@ -19,10 +18,28 @@ function restore(target: object, saved: Saved): void {
   const t = target as Record<string, unknown>
   for (const [key, value] of Object.entries(saved)) {
     const current = t[key]
-    if (ArrayBuffer.isView(current)) (current as Float64Array).set(value as ArrayLike<number>)
-    else if (typeof current === 'object' && current !== null) restore(current, value as Saved)
+    if (ArrayBuffer.isView(current)) {
+      // A ring that grew since the save gets its smaller buffer back (see Ring).
+      const values = value as Float64Array
+      if (values.length === (current as Float64Array).length) (current as Float64Array).set(values)
+      else t[key] = values.slice()
+    } else if (typeof current === 'object' && current !== null) restore(current, value as Saved)
     else t[key] = value
   }
+}
+
+/**
+ * A stream whose structure grows with its bars (MAVP's averages) has this method: `restoreState`
+ * calls it with the saved state before writing the state into a fresh stream of it.
+ */
+export const BEFORE_RESTORE: unique symbol = Symbol('before restore')
+
+/**
+ * A stream that batch functions and composite indicators step with `next`, which keeps nothing for
+ * `replace`: every `Kernel`, and the streams of the averages MA builds (SMA, EMA, WMA).
+ */
+export interface Step<In, Out> extends Stream<In, Out> {
+  next(input: In): Out
 }
 
 /**
@@ -32,7 +49,7 @@ function restore(target: object, saved: Saved): void {
  * nothing. One implementation serves both APIs, so a stream equals its batch function by
  * construction.
  */
-export abstract class Kernel<In, Out> implements Stream<In, Out> {
+export abstract class Kernel<In, Out> implements Step<In, Out> {
   abstract readonly lookback: number
   private snapshot: Saved | undefined = undefined
 
@@ -112,26 +129,36 @@ export function runBars<Out>(
   }
 }
 
-/** A fixed-size window of the last values (oldest first through `at`). */
-export class Window {
-  readonly values: Float64Array
-  count = 0
+/** The series given, which must have one length. */
+function given(series: BarSeries): ArrayLike<number>[] {
+  const all = [series.open, series.high, series.low, series.close, series.volume]
+  return all.filter((s): s is ArrayLike<number> => s !== undefined)
+}
 
-  constructor(size: number) {
-    this.values = new Float64Array(size)
-  }
+/** Runs a bar-fed kernel of one output over the series (of one length) into a Float64Array. */
+export function runBarsInto(
+  kernel: Kernel<Bar, number>,
+  series: BarSeries,
+  out: Float64Array | undefined,
+): Float64Array {
+  const n = assertSameLength(...given(series))
+  const result = output(n, out, 0)
+  runBars(kernel, n, series, (v, i) => (result[i] = v))
+  return result
+}
 
-  push(v: number): void {
-    this.values[this.count % this.values.length] = v
-    this.count++
-  }
-
-  /** The value `back` pushes ago (0: the newest). */
-  at(back: number): number {
-    return this.values[(this.count - 1 - back) % this.values.length] as number
-  }
-
-  get full(): boolean {
-    return this.count >= this.values.length
-  }
+/** Runs a bar-fed kernel of named outputs over the series into one Float64Array each. */
+export function runBarsOutputs<K extends string>(
+  kernel: Kernel<Bar, Readonly<Record<K, number>>>,
+  series: BarSeries,
+  names: readonly K[],
+  out: Partial<Record<K, Float64Array>>,
+): Record<K, Float64Array> {
+  const n = assertSameLength(...given(series))
+  const result = {} as Record<K, Float64Array>
+  for (const name of names) result[name] = output(n, out[name], 0)
+  runBars(kernel, n, series, (v, i) => {
+    for (const name of names) result[name][i] = v[name]
+  })
+  return result
 }
