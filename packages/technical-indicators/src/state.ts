@@ -328,7 +328,8 @@ function plain(template: object, data: { readonly [key: string]: StateData }, pa
   for (const [key, d] of Object.entries(data)) {
     const at = `${path}.${key}`
     const current = t[key]
-    if (typeof current === 'number') out[key] = decodeNumber(d, at)
+    if (current === undefined && d === null) out[key] = undefined
+    else if (typeof current === 'number') out[key] = decodeNumber(d, at)
     else if (current instanceof Float64Array && Array.isArray(d)) {
       out[key] = Float64Array.from(d as readonly StateData[], (v, i) =>
         decodeNumber(v, `${at}[${i}]`),

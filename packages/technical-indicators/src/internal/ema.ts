@@ -25,9 +25,12 @@ export class Ema {
     this.k = k
   }
 
-  /** The same as `update` (batch functions step every stream this way). */
+  /** `update` without keeping the value before the bar for `replace` (batch use, and EMAs inside
+   * a kernel, whose own snapshot serves replace). */
   next(value: number): number {
-    return this.update(value)
+    const prev = this.prev
+    if (prev === prev) return (this.prev = (value - prev) * this.k + prev)
+    return this.slow(value)
   }
 
   update(value: number): number {
@@ -73,33 +76,34 @@ export class Ema {
 
 /**
  * EMAs of EMAs as DEMA, TEMA and TRIX chain them (TA-Lib's schedule): each EMA of `period` is
- * fed the one before it from that one's first value on, so EMA `k` (from 0) starts at bar
- * `k·(period − 1)`.
+ * fed the one before it from that one's first value on, so the second starts at bar `period − 1`
+ * and the third at `2·(period − 1)`. Fields, not arrays: this is the hot loop of all three.
  */
 export class EmaChain {
-  private readonly emas: Ema[]
-  private readonly period: number
-  /** Each EMA's value after the last bar; NaN until it has one. */
-  readonly values: number[]
+  private readonly lag: number
+  private readonly e1: Ema
+  private readonly e2: Ema
+  private readonly e3: Ema | undefined
+  /** The EMAs' values after the last bar; NaN until each has one. */
+  first = NaN
+  second = NaN
+  third = NaN
   /** Bars given. */
   count = 0
 
-  constructor(period: number, depth: number) {
-    this.period = period
-    this.emas = Array.from({ length: depth }, () => new Ema(period))
-    this.values = this.emas.map(() => NaN)
+  constructor(period: number, depth: 2 | 3) {
+    this.lag = period - 1
+    this.e1 = new Ema(period)
+    this.e2 = new Ema(period)
+    this.e3 = depth === 3 ? new Ema(period) : undefined
   }
 
   next(x: number): void {
     const i = this.count++
-    let v = x
-    for (let k = 0; k < this.emas.length; k++) {
-      if (i < k * (this.period - 1)) {
-        this.values[k] = NaN
-        continue
-      }
-      v = (this.emas[k] as Ema).next(v)
-      this.values[k] = v
-    }
+    this.first = this.e1.next(x)
+    if (i < this.lag) return
+    this.second = this.e2.next(this.first)
+    if (this.e3 === undefined || i < 2 * this.lag) return
+    this.third = this.e3.next(this.second)
   }
 }

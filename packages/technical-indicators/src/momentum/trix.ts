@@ -24,7 +24,7 @@ export class TrixStream extends Kernel<number, number> {
     const chain = this.chain
     chain.next(x)
     // The 1-bar rate of change of the third EMA, from its second value on.
-    const c = chain.values[2] as number
+    const c = chain.third
     const prev = this.prev
     this.prev = c
     if (chain.count <= this.lookback) return NaN

@@ -26,8 +26,7 @@ export class DemaStream extends Kernel<number, number> {
     const chain = this.chain
     chain.next(x)
     if (chain.count <= this.lookback) return NaN
-    const [a, b] = chain.values as [number, number]
-    return 2.0 * a - b
+    return 2.0 * chain.first - chain.second
   }
 }
 

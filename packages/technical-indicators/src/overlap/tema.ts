@@ -23,8 +23,7 @@ export class TemaStream extends Kernel<number, number> {
     const chain = this.chain
     chain.next(x)
     if (chain.count <= this.lookback) return NaN
-    const [a, b, c] = chain.values as [number, number, number]
-    return c + (3.0 * a - 3.0 * b)
+    return chain.third + (3.0 * chain.first - 3.0 * chain.second)
   }
 }
 
