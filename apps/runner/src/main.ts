@@ -1,6 +1,4 @@
-import { rmSync } from 'node:fs'
-import { parseArgs } from 'node:util'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import {
   listAlertRules,
   removeAlertRule,
@@ -24,6 +22,7 @@ import {
   type App,
   type RunnableJob,
 } from './app.js'
+import { flag, intFlag, parseCommandLine, UsageError, type Values } from './args.js'
 import { ConfigError, environment, isInteractive, loadConfig, type Config } from './config.js'
 import { ProgressDisplay, summaryTable } from './display.js'
 import { consoleLogger } from './logger.js'
@@ -43,6 +42,8 @@ Commands:
                                          manage alert rules (see "runner alerts --help")
   migrate                                apply the database migrations
   demo                                   offline end to end against the bundled exchange simulator
+
+Options: --help (also after a command), --version
 
 Configuration comes from the environment and a .env file: see the README's configuration table.
 Run "runner <command> --help" for a command's options.
@@ -250,20 +251,8 @@ async function status(
   return 0
 }
 
-function flag(
-  values: Record<string, string | boolean | undefined>,
-  name: string,
-): string | undefined {
-  const v = values[name]
-  return typeof v === 'string' ? v : undefined
-}
-
 /** `runner alerts …`: returns the exit code (2 for a bad rule or usage). */
-async function alerts(
-  app: App,
-  positionals: readonly string[],
-  values: Record<string, string | boolean | undefined>,
-): Promise<number> {
+async function alerts(app: App, positionals: readonly string[], values: Values): Promise<number> {
   const [, sub, a, b] = positionals
   const fail = (message: string) => {
     process.stderr.write(`${message}\n`)
@@ -388,7 +377,7 @@ async function alerts(
         return 0
       }
       case 'events': {
-        const limit = Number(flag(values, 'limit') ?? 20) || 20
+        const limit = intFlag(values, 'limit', 20)
         return status(app, { gaps: false, alerts: true, json: values.json === true, limit })
       }
       case undefined:
@@ -398,6 +387,7 @@ async function alerts(
         )
     }
   } catch (error) {
+    if (error instanceof UsageError) return fail(error.message)
     if (error instanceof RuleSyntaxError) return fail(`invalid rule: ${error.message}`)
     const code = (error as { code?: unknown }).code
     if (
@@ -462,31 +452,30 @@ async function demo(): Promise<number> {
   return code
 }
 
+/** The runner's package version (package.json next to dist/). */
+function runnerVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  return pkg.version
+}
+
 /** The CLI. Returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: false,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      json: { type: 'boolean' },
-      gaps: { type: 'boolean' },
-      alerts: { type: 'boolean' },
-      limit: { type: 'string' },
-      symbols: { type: 'string' },
-      symbol: { type: 'string' },
-      timeframe: { type: 'string' },
-      webhook: { type: 'string' },
-      preset: { type: 'string' },
-      secret: { type: 'string' },
-      'telegram-chat-id': { type: 'string' },
-      disabled: { type: 'boolean' },
-      bars: { type: 'string' },
-      from: { type: 'string' },
-    },
-  })
+  let parsed: ReturnType<typeof parseCommandLine>
+  try {
+    parsed = parseCommandLine(argv)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`${error.message}\n`)
+    return 2
+  }
+  const { values, positionals } = parsed
   const [command, arg] = positionals
+  if (command === undefined && values.version === true) {
+    write(runnerVersion())
+    return 0
+  }
   if (command === undefined || command === 'help') {
     write(HELP.main ?? '')
     return command === undefined && values.help !== true ? 2 : 0
@@ -504,6 +493,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(
       `runner job: expected one of ${RUNNABLE_JOBS.join(', ')}, got "${arg ?? ''}"\n`,
     )
+    return 2
+  }
+
+  let limit: number
+  try {
+    limit = intFlag(values, 'limit', 20)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`${error.message}\n`)
     return 2
   }
 
@@ -537,7 +535,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           gaps: values.gaps === true,
           alerts: values.alerts === true,
           json: values.json === true,
-          limit: Number(typeof values.limit === 'string' ? values.limit : 20) || 20,
+          limit,
         })
       case 'job':
         return await oneShot(app, arg as RunnableJob, interactive)
