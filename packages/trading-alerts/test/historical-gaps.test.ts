@@ -1,4 +1,3 @@
-import { BinanceAPI, HostBans, WeightBudget } from '@trading-alerts/tickerdata'
 import {
   startExchangeSimulator,
   type ExchangeSimulator,
@@ -6,13 +5,8 @@ import {
 } from '@trading-alerts/tickerdata/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runHistorical } from '../src/index.js'
-import {
-  createTestDatabase,
-  fixedClock,
-  memoryLogger,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '../src/testing/index.js'
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../src/testing/index.js'
+import { simDeps } from './sim-deps.js'
 
 // Exchange gaps are committed with the file they are found in, and found again where a failed
 // file loads later: a run after a failure ends with the gaps a run without one records.
@@ -32,22 +26,7 @@ const PAIRS: SimPairSpec[] = [
 // Across two daily files (March is late, so it loads day by day): 23:50 to 00:10.
 const GAP = { symbol: SYMBOL, start: at('2025-03-27T23:50:00'), end: at('2025-03-28T00:10:00') }
 
-function depsFor(sim: ExchangeSimulator, database: TestDatabase) {
-  const logger = memoryLogger()
-  const http = { now: () => NOW, bans: new HostBans(), baseDelayMs: 5, maxDelayMs: 50 }
-  return {
-    database,
-    binance: new BinanceAPI({
-      apiUrl: sim.urls.binanceApiUrl,
-      dataUrl: sim.urls.binanceDataUrl,
-      listingUrl: sim.urls.binanceListingUrl,
-      weightBudget: new WeightBudget(),
-      ...http,
-    }),
-    clock: fixedClock(NOW),
-    logger,
-  }
-}
+const depsFor = (sim: ExchangeSimulator, database: TestDatabase) => simDeps(sim, database, NOW)
 
 async function freshDatabase(kind: (typeof kinds)[number]): Promise<TestDatabase> {
   const database = await createTestDatabase(kind)

@@ -1,4 +1,4 @@
-import { BinanceAPI, CoingeckoAPI, HostBans, WeightBudget } from '@trading-alerts/tickerdata'
+import { BinanceAPI, HostBans, WeightBudget } from '@trading-alerts/tickerdata'
 import {
   startExchangeSimulator,
   type ExchangeSimulator,
@@ -9,10 +9,10 @@ import { getSymbols, runHistorical, runIncremental, type ProgressEvent } from '.
 import {
   createTestDatabase,
   fixedClock,
-  memoryLogger,
   testDatabaseKinds,
   type TestDatabase,
 } from '../src/testing/index.js'
+import { simDeps } from './sim-deps.js'
 
 const kinds = await testDatabaseKinds()
 const NOW = Date.parse('2025-03-10T12:34:56.000Z')
@@ -83,26 +83,7 @@ const PAIRS: SimPairSpec[] = [
 ]
 const TRACKED = ['BTCUSDT', 'DOGEUSDT', 'ETHUSDT', 'SOLUSDT']
 
-function depsFor(sim: ExchangeSimulator, database: TestDatabase) {
-  const http = { now: () => NOW, bans: new HostBans(), baseDelayMs: 5, maxDelayMs: 50 }
-  return {
-    database,
-    binance: new BinanceAPI({
-      apiUrl: sim.urls.binanceApiUrl,
-      dataUrl: sim.urls.binanceDataUrl,
-      listingUrl: sim.urls.binanceListingUrl,
-      weightBudget: new WeightBudget(),
-      ...http,
-    }),
-    coingecko: new CoingeckoAPI({
-      apiUrl: sim.urls.coingeckoApiUrl,
-      ...http,
-      sleep: () => Promise.resolve(),
-    }),
-    clock: fixedClock(NOW),
-    logger: memoryLogger(),
-  }
-}
+const depsFor = (sim: ExchangeSimulator, database: TestDatabase) => simDeps(sim, database, NOW)
 
 async function countRows(database: TestDatabase, symbol?: string): Promise<number> {
   let q = database.db.selectFrom('tickerdata_1m').select((eb) => eb.fn.countAll<number>().as('n'))

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { BinanceAPI, CoingeckoAPI, HostBans, WeightBudget } from '@trading-alerts/tickerdata'
 import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
 import { sql } from 'kysely'
 import pg from 'pg'
@@ -11,7 +10,8 @@ import {
   TradingAlertsError,
   type TradingDatabase,
 } from '../src/index.js'
-import { fixedClock, memoryLogger, testDatabaseKinds, testServerUrl } from '../src/testing/index.js'
+import { testDatabaseKinds, testServerUrl } from '../src/testing/index.js'
+import { simDeps } from './sim-deps.js'
 
 const kinds = await testDatabaseKinds()
 const NOW = Date.parse('2025-03-05T12:34:56.000Z')
@@ -24,22 +24,7 @@ const PAIRS = [
   },
 ]
 
-function depsFor(sim: ExchangeSimulator, database: TradingDatabase) {
-  const http = { now: () => NOW, bans: new HostBans(), baseDelayMs: 5, maxDelayMs: 50 }
-  return {
-    database,
-    binance: new BinanceAPI({
-      apiUrl: sim.urls.binanceApiUrl,
-      dataUrl: sim.urls.binanceDataUrl,
-      listingUrl: sim.urls.binanceListingUrl,
-      weightBudget: new WeightBudget(),
-      ...http,
-    }),
-    coingecko: new CoingeckoAPI({ apiUrl: sim.urls.coingeckoApiUrl, ...http }),
-    clock: fixedClock(NOW),
-    logger: memoryLogger(),
-  }
-}
+const depsFor = (sim: ExchangeSimulator, database: TradingDatabase) => simDeps(sim, database, NOW)
 
 /** The job tables in `schema` (and Kysely's), as information_schema lists them. */
 async function tablesIn(database: TradingDatabase, schema: string): Promise<string[]> {

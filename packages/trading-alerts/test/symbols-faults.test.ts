@@ -1,4 +1,3 @@
-import { BinanceAPI, CoingeckoAPI, HostBans, WeightBudget } from '@trading-alerts/tickerdata'
 import {
   startExchangeSimulator,
   type ExchangeSimulator,
@@ -6,13 +5,8 @@ import {
 } from '@trading-alerts/tickerdata/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { getSymbols, NO_SYMBOLS_WARNING, runHistorical, runIncremental } from '../src/index.js'
-import {
-  createTestDatabase,
-  fixedClock,
-  memoryLogger,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '../src/testing/index.js'
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../src/testing/index.js'
+import { simDeps } from './sim-deps.js'
 
 const kinds = await testDatabaseKinds()
 const NOW = Date.parse('2025-03-10T12:34:56.000Z')
@@ -24,22 +18,7 @@ const PAIRS: SimPairSpec[] = ['BTC', 'ETH', 'SOL', 'DOGE', 'XRP', 'TRX', 'ADA'].
   listedAt: listed,
 }))
 
-function depsFor(sim: ExchangeSimulator, database: TestDatabase) {
-  const http = { now: () => NOW, bans: new HostBans(), baseDelayMs: 5, maxDelayMs: 50 }
-  return {
-    database,
-    binance: new BinanceAPI({
-      apiUrl: sim.urls.binanceApiUrl,
-      dataUrl: sim.urls.binanceDataUrl,
-      listingUrl: sim.urls.binanceListingUrl,
-      weightBudget: new WeightBudget(),
-      ...http,
-    }),
-    coingecko: new CoingeckoAPI({ apiUrl: sim.urls.coingeckoApiUrl, ...http }),
-    clock: fixedClock(NOW),
-    logger: memoryLogger(),
-  }
-}
+const depsFor = (sim: ExchangeSimulator, database: TestDatabase) => simDeps(sim, database, NOW)
 
 describe.each(kinds)('bad coins from CoinGecko on %s', (kind) => {
   let sim: ExchangeSimulator
