@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { isTimeframe, resolveIndicator } from '@trading-alerts/trading-alerts'
+import { isTimeframe, resolveIndicatorText } from '@trading-alerts/trading-alerts'
 import { validate as validateCron } from 'node-cron'
 
 /** The runner's configuration, from the environment (and `.env`). The ONLY reader of process.env. */
@@ -181,7 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
   const indicators = list('INDICATORS', 'rsi(14),macd(12,26,9),bbands(20,2,2)')
   for (const i of indicators) {
     try {
-      resolveIndicator(i)
+      resolveIndicatorText(i)
     } catch (error) {
       problems.push(
         `INDICATORS: ${error instanceof Error ? error.message : String(error)} (example: INDICATORS="rsi(14),macd(12,26,9),ema(200)")`,

@@ -8,6 +8,8 @@ export type TradingAlertsErrorCode =
   | 'STATE_MISMATCH'
   | 'UNKNOWN_INDICATOR'
   | 'INVALID_RULE'
+  | 'RULE_SYNTAX'
+  | 'WEBHOOK_CONFIG'
   | 'NOT_FOUND'
 
 /** Base class for every error this package throws on purpose. */

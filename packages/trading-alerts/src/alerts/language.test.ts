@@ -4,12 +4,15 @@ import {
   evaluateBar,
   evaluateMarket,
   formatRule,
+  indicatorOperands,
   parseDuration,
+  parseIndicator,
   parseRule,
   RuleSyntaxError,
   seriesKeys,
   type Rule,
 } from './language.js'
+import { TradingAlertsError } from '../errors.js'
 
 const HOUR = 3_600_000
 
@@ -102,6 +105,48 @@ describe('parsing', () => {
     )
   })
 
+  it('is a TradingAlertsError with code RULE_SYNTAX, its position and source kept', () => {
+    const error = (() => {
+      try {
+        parseRule('rsi(14 < 30')
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    expect(error).toBeInstanceOf(TradingAlertsError)
+    expect(error).toMatchObject({
+      name: 'RuleSyntaxError',
+      code: 'RULE_SYNTAX',
+      position: 7,
+      source: 'rsi(14 < 30',
+      reason: 'Unexpected "<": expected "," or ")"',
+    })
+  })
+
+  it('hands the indicators on as structure, one per key', () => {
+    const rule = parseRule('bbands(20).upper < close and rsi(14) > 70 or bbands(20).upper > 1')
+    expect(indicatorOperands(rule)).toEqual([
+      {
+        kind: 'indicator',
+        name: 'bbands',
+        params: [20],
+        output: 'upper',
+        key: 'bbands(20).upper',
+        position: 0,
+      },
+      {
+        kind: 'indicator',
+        name: 'rsi',
+        params: [14],
+        output: undefined,
+        key: 'rsi(14)',
+        position: 29,
+      },
+    ])
+    expect(indicatorOperands(parseRule('enters top 10'))).toEqual([])
+  })
+
   it('binds change() windows to the timeframe', () => {
     expect(bindRule(parseRule('change(3h) > 1'), HOUR)).toEqual({ maxOffset: 3 })
     expect(bindRule(parseRule('close crosses above 1'), HOUR)).toEqual({ maxOffset: 1 })
@@ -109,6 +154,57 @@ describe('parsing', () => {
       /change\(90m\) is not a whole number of 1h bars/,
     )
     expect(parseDuration('2w')).toBe(14 * 24 * HOUR)
+  })
+})
+
+describe('parseIndicator', () => {
+  it.each([
+    ['rsi(14)', { name: 'rsi', params: [14], output: undefined, key: 'rsi(14)' }],
+    [
+      ' MACD(12, 26, 9).Signal ',
+      { name: 'macd', params: [12, 26, 9], output: 'signal', key: 'macd(12,26,9).signal' },
+    ],
+    ['rsi', { name: 'rsi', params: [], output: undefined, key: 'rsi()' }],
+    ['macd.hist', { name: 'macd', params: [], output: 'hist', key: 'macd().hist' }],
+    ['ema()', { name: 'ema', params: [], output: undefined, key: 'ema()' }],
+    ['mom(-1.5)', { name: 'mom', params: [-1.5], output: undefined, key: 'mom(-1.5)' }],
+  ])('reads %j as the rule language does', (text, want) => {
+    expect(parseIndicator(text)).toEqual({
+      kind: 'indicator',
+      ...want,
+      position: text.search(/\S/),
+    })
+  })
+
+  it.each([
+    ['rsi(14', 6, 'Unexpected end of indicator: expected "," or ")"'],
+    ['rsi(14) < 30', 8, 'expected the end of the indicator'],
+    ['rsi(a)', 4, 'expected a number'],
+    ['close', 0, '"close" is not an indicator'],
+    ['change(1h)', 0, '"change" is not an indicator'],
+    ['14', 0, 'expected an indicator, like rsi(14)'],
+    ['', 0, 'expected an indicator, like rsi(14)'],
+    ['macd(12,26,9).', 14, 'expected the name of an output'],
+    ['rsi(14),ema(50)', 7, 'expected the end of the indicator'],
+  ])('rejects %j at %i', (text, position, message) => {
+    const error = (() => {
+      try {
+        parseIndicator(text)
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    expect(error).toBeInstanceOf(RuleSyntaxError)
+    expect(error).toMatchObject({ code: 'RULE_SYNTAX', position, source: text })
+    expect((error as RuleSyntaxError).message).toContain(message)
+  })
+
+  it('asks the caller whether the indicator exists, and points at it', () => {
+    const isIndicator = (name: string) => (name === 'rsx' ? 'unknown indicator "rsx"' : undefined)
+    expect(() => parseIndicator('  rsx(14)', { isIndicator })).toThrow(
+      expect.objectContaining({ position: 2, reason: 'unknown indicator "rsx"' }),
+    )
   })
 })
 

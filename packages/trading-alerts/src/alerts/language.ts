@@ -8,13 +8,21 @@
  *   change(1h) >= 5%
  *   enters top 10 · leaves top 100 · rank rises by 5 · rank falls by 5
  *
+ * A rule is parsed once into structure: an indicator operand carries its name, parameters and
+ * output, and everything downstream (the registry, the indicators job, evaluation) takes that
+ * structure. Its `key` is canonical text produced from it, for lookups and storage, never parsed
+ * back. Indicator names given as text elsewhere (configuration, the HTTP API) go through
+ * `parseIndicator`, the same grammar.
+ *
  * Errors are `RuleSyntaxError`s that point at the offending character.
  */
 
+import { TradingAlertsError } from '../errors.js'
+
 /** A parse error, with the 0-based position of the offending character. */
-export class RuleSyntaxError extends Error {
+export class RuleSyntaxError extends TradingAlertsError {
   override name = 'RuleSyntaxError'
-  readonly code = 'RULE_SYNTAX'
+  declare readonly code: 'RULE_SYNTAX'
   readonly position: number
   readonly source: string
   /** The problem alone, without the rule and caret lines. */
@@ -22,7 +30,7 @@ export class RuleSyntaxError extends Error {
 
   constructor(reason: string, source: string, position: number) {
     const at = Math.max(0, Math.min(position, source.length))
-    super(`${reason} at ${at + 1}\n  ${source}\n  ${' '.repeat(at)}^`)
+    super('RULE_SYNTAX', `${reason} at ${at + 1}\n  ${source}\n  ${' '.repeat(at)}^`)
     this.reason = reason
     this.position = at
     this.source = source
@@ -32,18 +40,35 @@ export class RuleSyntaxError extends Error {
 export type Field = 'open' | 'high' | 'low' | 'close' | 'volume'
 export const FIELDS: readonly Field[] = ['open', 'high', 'low', 'close', 'volume']
 
+/** An indicator as written: `macd(12,26,9).signal` is `{ name: 'macd', params: [12, 26, 9], output: 'signal' }`. */
+export interface IndicatorRef {
+  /** Lower case, as in the registry (`rsi`, `linearreg_slope`). */
+  readonly name: string
+  /** The parameters given, in order; missing trailing ones take the indicator's defaults. */
+  readonly params: readonly number[]
+  /** The output named after the dot, for a multi-output indicator. */
+  readonly output?: string | undefined
+}
+
+/** An indicator operand of a rule, or the result of `parseIndicator`. */
+export interface IndicatorOperand extends IndicatorRef {
+  readonly kind: 'indicator'
+  readonly output: string | undefined
+  /** Canonical text produced from the structure (`indicatorKey`): for lookups and storage. */
+  readonly key: string
+  readonly position: number
+}
+
+/** `name(p1,p2)` plus `.output` when given: the canonical text of an indicator. */
+export function indicatorKey(ref: IndicatorRef): string {
+  const params = ref.params.map((p) => String(p)).join(',')
+  return `${ref.name}(${params})${ref.output === undefined ? '' : `.${ref.output}`}`
+}
+
 export type Operand =
   | { readonly kind: 'number'; readonly value: number; readonly position: number }
   | { readonly kind: 'field'; readonly field: Field; readonly position: number }
-  | {
-      readonly kind: 'indicator'
-      readonly name: string
-      readonly params: readonly number[]
-      readonly output: string | undefined
-      /** Canonical text: `name(p1,p2)` plus `.output` when given. */
-      readonly key: string
-      readonly position: number
-    }
+  | IndicatorOperand
   | {
       readonly kind: 'change'
       readonly durationMs: number
@@ -183,10 +208,13 @@ class Parser {
 
   private readonly src: string
   private readonly options: ParseOptions
+  /** What the source is, for "Unexpected end of …". */
+  private readonly what: 'rule' | 'indicator'
 
-  constructor(src: string, options: ParseOptions) {
+  constructor(src: string, options: ParseOptions, what: 'rule' | 'indicator' = 'rule') {
     this.src = src
     this.options = options
+    this.what = what
     this.tokens = tokenize(src)
   }
 
@@ -199,7 +227,7 @@ class Parser {
   }
 
   private fail(token: Token, expected: string): never {
-    const what = token.type === 'end' ? 'end of rule' : `"${token.text}"`
+    const what = token.type === 'end' ? `end of ${this.what}` : `"${token.text}"`
     throw new RuleSyntaxError(`Unexpected ${what}: expected ${expected}`, this.src, token.pos)
   }
 
@@ -346,9 +374,21 @@ class Parser {
     if (open.type !== 'punct' || open.text !== '(') {
       throw new RuleSyntaxError(`Unknown word "${t.text}": expected ${expected}`, this.src, t.pos)
     }
-    this.next()
+    return this.indicator(t)
+  }
+
+  /**
+   * `name(p1,…)` and an optional `.output` after the word `t`; with `bare`, `name` alone (all
+   * defaults) too.
+   */
+  private indicator(t: Token, bare = false): IndicatorOperand {
     const params: number[] = []
-    if (!(this.peek().type === 'punct' && this.peek().text === ')')) {
+    const open = this.peek()
+    const parens = open.type === 'punct' && open.text === '('
+    if (!parens && !bare) this.fail(open, '"("')
+    if (parens) this.next()
+    if (parens && this.peek().type === 'punct' && this.peek().text === ')') this.next()
+    else if (parens) {
       for (;;) {
         const p = this.next()
         let sign = 1
@@ -363,7 +403,7 @@ class Parser {
         if (sep.type === 'punct' && sep.text === ')') break
         if (sep.type !== 'punct' || sep.text !== ',') this.fail(sep, '"," or ")"')
       }
-    } else this.next()
+    }
     let output: string | undefined
     if (this.peek().type === 'punct' && this.peek().text === '.') {
       this.next()
@@ -373,8 +413,26 @@ class Parser {
     }
     const message = this.options.isIndicator?.(t.text, params, output)
     if (message !== undefined) throw new RuleSyntaxError(message, this.src, t.pos)
-    const key = `${t.text}(${params.map((p) => String(p)).join(',')})${output === undefined ? '' : `.${output}`}`
-    return { kind: 'indicator', name: t.text, params, output, key, position: t.pos }
+    const ref = { name: t.text, params, output }
+    return { kind: 'indicator', ...ref, key: indicatorKey(ref), position: t.pos }
+  }
+
+  /** The whole source as one indicator: `rsi(14)`, `macd(12,26,9).signal`, `rsi`. */
+  parseIndicator(): IndicatorOperand {
+    const t = this.next()
+    const expected = 'an indicator, like rsi(14) or macd(12,26,9).signal'
+    if (t.type !== 'word') return this.fail(t, expected)
+    if ((FIELDS as readonly string[]).includes(t.text) || t.text === 'change') {
+      throw new RuleSyntaxError(
+        `"${t.text}" is not an indicator: expected ${expected}`,
+        this.src,
+        t.pos,
+      )
+    }
+    const operand = this.indicator(t, true)
+    const end = this.peek()
+    if (end.type !== 'end') this.fail(end, 'the end of the indicator')
+    return operand
   }
 
   private percent(o: Operand): Operand {
@@ -386,6 +444,17 @@ class Parser {
 /** Parses a rule. @throws RuleSyntaxError pointing at the offending character. */
 export function parseRule(text: string, options: ParseOptions = {}): Rule {
   return new Parser(text, options).parse()
+}
+
+/**
+ * Parses an indicator given as text (configuration, an HTTP query's `name=rsi(14)`) with the
+ * rule language's grammar: `rsi(14)`, `macd(12,26,9).signal`, or a bare `rsi` for every parameter
+ * at its default. `options.isIndicator` checks it as in a rule.
+ *
+ * @throws RuleSyntaxError pointing at the offending character.
+ */
+export function parseIndicator(text: string, options: ParseOptions = {}): IndicatorOperand {
+  return new Parser(text, options, 'indicator').parseIndicator()
 }
 
 function formatOperand(o: Operand): string {
@@ -432,11 +501,19 @@ function operands(e: BarExpr): Operand[] {
   return [...operands(e.left), ...operands(e.right)]
 }
 
-/** The indicator keys a bar rule reads (unique, sorted); fields and change() are not included. */
-export function seriesKeys(rule: Rule): string[] {
+/** The indicators a bar rule reads, one per key, sorted by key; fields and change() are not included. */
+export function indicatorOperands(rule: Rule): IndicatorOperand[] {
   if (rule.kind !== 'bar') return []
-  const keys = operands(rule.expr).flatMap((o) => (o.kind === 'indicator' ? [o.key] : []))
-  return [...new Set(keys)].sort()
+  const byKey = new Map<string, IndicatorOperand>()
+  for (const o of operands(rule.expr)) {
+    if (o.kind === 'indicator' && !byKey.has(o.key)) byKey.set(o.key, o)
+  }
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+}
+
+/** The keys of `indicatorOperands` (unique, sorted): what `evaluateBar` reads besides the fields. */
+export function seriesKeys(rule: Rule): string[] {
+  return indicatorOperands(rule).map((o) => o.key)
 }
 
 function maxOffsetOf(e: BarExpr, timeframeMs: number, source: string): number {

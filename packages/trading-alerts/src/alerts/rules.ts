@@ -1,10 +1,18 @@
 import type { Kysely } from 'kysely'
 import type { AlertRuleRow, Database, WebhookPresetName } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
-import { resolveIndicator, seriesName } from '../indicators/registry.js'
+import { resolveIndicator, seriesName, type IndicatorInstance } from '../indicators/registry.js'
 import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock } from '../ports.js'
-import { bindRule, formatRule, parseRule, seriesKeys, type Rule } from './language.js'
+import {
+  bindRule,
+  formatRule,
+  parseRule,
+  indicatorOperands,
+  type IndicatorOperand,
+  type ParseOptions,
+  type Rule,
+} from './language.js'
 import { parseWebhookPreset } from './webhooks.js'
 
 /** A rule as a user writes it (CLI flags or one entry of a rules file). */
@@ -34,21 +42,40 @@ export interface AlertRuleInput {
  * @throws RuleSyntaxError
  */
 export function parseAlertRule(text: string): Rule {
-  return parseRule(text, {
-    isIndicator: (name, params, output) => {
-      try {
-        seriesName(`${name}(${params.join(',')})${output === undefined ? '' : `.${output}`}`)
-        return undefined
-      } catch (error) {
-        return error instanceof Error ? error.message : String(error)
-      }
-    },
-  })
+  return parseRule(text, { isIndicator: ruleIndicator })
 }
 
-/** The stored series name of a rule's indicator key (`bbands(20).upper` → `bbands(20,2,2).upper`). */
-export function ruleSeriesName(key: string): string {
-  return seriesName(key)
+/** A rule's indicator must name one series: one the registry has, with its output when it has several. */
+const ruleIndicator: ParseOptions['isIndicator'] = (name, params, output) => {
+  try {
+    seriesName({ name, params, output })
+    return undefined
+  } catch (error) {
+    if (error instanceof TradingAlertsError) return error.message
+    throw error
+  }
+}
+
+/** An indicator a rule reads, resolved against the registry. */
+export interface RuleIndicator {
+  /** The operand as parsed. Its `key` is what `evaluateBar` asks the series reader for. */
+  readonly operand: IndicatorOperand
+  readonly instance: IndicatorInstance
+  /** The stored series it reads (`bbands(20).upper` reads `bbands(20,2,2).upper`). */
+  readonly seriesName: string
+}
+
+/**
+ * The indicators a bar rule reads (one per key, sorted), each resolved from its parsed structure.
+ *
+ * @throws TradingAlertsError('UNKNOWN_INDICATOR') for one the registry no longer has.
+ */
+export function resolveRuleIndicators(rule: Rule): RuleIndicator[] {
+  return indicatorOperands(rule).map((operand) => ({
+    operand,
+    instance: resolveIndicator(operand).instance,
+    seriesName: seriesName(operand),
+  }))
 }
 
 function normaliseSymbols(symbols: AlertRuleInput['symbols']): string[] {
@@ -201,22 +228,19 @@ export async function removeAlertRule(db: Kysely<Database>, nameOrId: string): P
 /** The (timeframe, indicator) pairs enabled bar rules read, for the indicators job. */
 export async function ruleIndicators(
   db: Kysely<Database>,
-): Promise<{ timeframe: Timeframe; indicator: string }[]> {
+): Promise<{ timeframe: Timeframe; instance: IndicatorInstance }[]> {
   const rules = await db
     .selectFrom('alert_rule')
     .select(['rule', 'timeframe'])
     .where('enabled', '=', true)
     .where('kind', '=', 'bar')
     .execute()
-  const out: { timeframe: Timeframe; indicator: string }[] = []
+  const out: { timeframe: Timeframe; instance: IndicatorInstance }[] = []
   for (const r of rules) {
     try {
-      const rule = parseAlertRule(r.rule)
-      for (const key of seriesKeys(rule)) {
-        out.push({
-          timeframe: parseTimeframe(r.timeframe),
-          indicator: resolveIndicator(key).instance.key,
-        })
+      const timeframe = parseTimeframe(r.timeframe)
+      for (const { instance } of resolveRuleIndicators(parseAlertRule(r.rule))) {
+        out.push({ timeframe, instance })
       }
     } catch {
       // A rule that no longer parses (an indicator removed) is reported by the alerts job.

@@ -2,7 +2,6 @@ import type { Bar, Stream } from '@trading-alerts/technical-indicators'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
-import { resolveIndicator } from '../indicators/registry.js'
 import { closedBarsEnd } from '../indicators/resample.js'
 import {
   BUCKET_ORIGIN_MS,
@@ -10,8 +9,8 @@ import {
   timeframeMs,
   type Timeframe,
 } from '../indicators/timeframes.js'
-import { bindRule, evaluateBar, seriesKeys } from './language.js'
-import { parseAlertRule } from './rules.js'
+import { bindRule, evaluateBar } from './language.js'
+import { parseAlertRule, resolveRuleIndicators } from './rules.js'
 
 export interface RuleTestOptions {
   readonly rule: string
@@ -81,8 +80,8 @@ export async function testAlertRule(
     ['volume', field('v')],
   ])
   const series = new Map<string, Float64Array>()
-  for (const key of seriesKeys(rule)) {
-    const { instance, output } = resolveIndicator(key)
+  for (const { operand, instance } of resolveRuleIndicators(rule)) {
+    const { output } = operand
     const values = new Float64Array(n)
     const stream = instance.definition.create(instance.params)
     for (let i = 0; i < n; i++) {
@@ -100,7 +99,7 @@ export async function testAlertRule(
       values[i] =
         output === undefined ? (out as number) : ((out as Record<string, number>)[output] ?? NaN)
     }
-    series.set(key, values)
+    series.set(operand.key, values)
   }
   const from = Math.max(0, n - (options.bars ?? n), maxOffset)
   const fired: { barTime: Date; values: Record<string, number> }[] = []

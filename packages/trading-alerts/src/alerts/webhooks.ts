@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { TradingAlertsError } from '../errors.js'
 
 /** What an alert delivery carries; the `json` preset sends it as is. */
 export interface AlertMessage {
@@ -20,9 +21,13 @@ export interface AlertMessage {
 }
 
 /** A webhook configuration error (bad URL, unknown preset, telegram without chat id). */
-export class WebhookConfigError extends Error {
+export class WebhookConfigError extends TradingAlertsError {
   override name = 'WebhookConfigError'
-  readonly code = 'WEBHOOK_CONFIG'
+  declare readonly code: 'WEBHOOK_CONFIG'
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('WEBHOOK_CONFIG', message, options)
+  }
 }
 
 export const WEBHOOK_PRESETS = ['json', 'slack', 'discord', 'telegram'] as const

@@ -6,6 +6,7 @@ import {
   type IndicatorSpec,
   type Stream,
 } from '@trading-alerts/technical-indicators'
+import { indicatorKey, parseIndicator, type IndicatorRef } from '../alerts/language.js'
 import { TradingAlertsError } from '../errors.js'
 
 /** An indicator the pipeline can compute on stored bars: a stream of technical-indicators. */
@@ -72,27 +73,18 @@ export interface IndicatorInstance {
   readonly seriesNames: readonly string[]
 }
 
-/** `name(p1,p2)` or `name(p1,p2).output` or `name` (all defaults). */
-const KEY = /^\s*([a-z_][a-z0-9_]*)\s*(?:\(([^)]*)\))?\s*(?:\.\s*([a-z_]+))?\s*$/i
-
 /**
- * Resolves an indicator written as in rules and configuration: `rsi(14)`, `rsi` (defaults),
- * `bbands(20,2)` (trailing defaults). Returns the instance and the output named after the dot.
+ * Resolves an indicator as parsed from a rule or from `parseIndicator`: `{ name: 'rsi', params:
+ * [14] }`, `{ name: 'rsi', params: [] }` (defaults), `{ name: 'bbands', params: [20, 2] }`
+ * (trailing defaults). Returns the instance and the output named after the dot.
  *
  * @throws TradingAlertsError('UNKNOWN_INDICATOR') with what is available or expected.
  */
-export function resolveIndicator(text: string): {
+export function resolveIndicator(ref: IndicatorRef): {
   instance: IndicatorInstance
   output: string | undefined
 } {
-  const m = KEY.exec(text)
-  if (m === null) {
-    throw new TradingAlertsError(
-      'UNKNOWN_INDICATOR',
-      `"${text}" is not an indicator; write it like rsi(14) or macd(12,26,9).histogram`,
-    )
-  }
-  const name = (m[1] ?? '').toLowerCase()
+  const name = ref.name.toLowerCase()
   const definition = INDICATORS.get(name)
   if (definition === undefined) {
     throw new TradingAlertsError(
@@ -100,12 +92,11 @@ export function resolveIndicator(text: string): {
       `unknown indicator "${name}"; available: ${[...INDICATORS.keys()].sort().join(', ')}`,
     )
   }
-  const given =
-    m[2] === undefined || m[2].trim() === '' ? [] : m[2].split(',').map((p) => Number(p.trim()))
+  const given = ref.params
   if (given.length > definition.params.length || given.some((p) => !Number.isFinite(p))) {
     throw new TradingAlertsError(
       'UNKNOWN_INDICATOR',
-      `${name} takes ${definition.params.length === 0 ? 'no parameters' : `(${definition.params.map((p) => `${p.name} = ${p.default}`).join(', ')})`}, got "${text.trim()}"`,
+      `${name} takes ${definition.params.length === 0 ? 'no parameters' : `(${definition.params.map((p) => `${p.name} = ${p.default}`).join(', ')})`}, got "${indicatorKey({ ...ref, name })}"`,
     )
   }
   const params = definition.params.map((p, i) => given[i] ?? p.default)
@@ -118,30 +109,25 @@ export function resolveIndicator(text: string): {
       { cause },
     )
   }
-  const key = `${name}(${params.map((p) => String(p)).join(',')})`
-  const output = m[3]?.toLowerCase()
+  const key = indicatorKey({ name, params })
+  const output = ref.output?.toLowerCase()
   if (definition.outputs.length === 0 && output !== undefined) {
     throw new TradingAlertsError('UNKNOWN_INDICATOR', `${name} has one output; drop ".${output}"`)
   }
-  if (
-    definition.outputs.length > 0 &&
-    (output === undefined || !definition.outputs.includes(output))
-  ) {
-    if (output !== undefined) {
-      throw new TradingAlertsError(
-        'UNKNOWN_INDICATOR',
-        `${name} has outputs ${definition.outputs.join(', ')}; got ".${output}"`,
-      )
-    }
+  if (output !== undefined && !definition.outputs.includes(output)) {
+    throw new TradingAlertsError(
+      'UNKNOWN_INDICATOR',
+      `${name} has outputs ${definition.outputs.join(', ')}; got ".${output}"`,
+    )
   }
   const seriesNames =
     definition.outputs.length === 0 ? [key] : definition.outputs.map((o) => `${key}.${o}`)
   return { instance: { definition, params, key, seriesNames }, output }
 }
 
-/** The stored series name of `text` (`rsi(14)`, `macd(12,26,9).histogram`). */
-export function seriesName(text: string): string {
-  const { instance, output } = resolveIndicator(text)
+/** The stored series name of an indicator (`rsi(14)`, `macd(12,26,9).histogram`). */
+export function seriesName(ref: IndicatorRef): string {
+  const { instance, output } = resolveIndicator(ref)
   if (instance.definition.outputs.length > 0 && output === undefined) {
     throw new TradingAlertsError(
       'UNKNOWN_INDICATOR',
@@ -149,4 +135,19 @@ export function seriesName(text: string): string {
     )
   }
   return output === undefined ? instance.key : `${instance.key}.${output}`
+}
+
+/**
+ * An indicator given as text (`INDICATORS`, the indicators job's options, an HTTP query's
+ * `name=`): parsed once with the rule language's grammar (`parseIndicator`), then resolved.
+ * `rsi(14)`, `macd(12,26,9)` (every output), `macd(12,26,9).signal`, `rsi` (defaults).
+ *
+ * @throws RuleSyntaxError for malformed text, pointing at the offending character;
+ *   TradingAlertsError('UNKNOWN_INDICATOR') as `resolveIndicator`.
+ */
+export function resolveIndicatorText(text: string): {
+  instance: IndicatorInstance
+  output: string | undefined
+} {
+  return resolveIndicator(parseIndicator(text))
 }

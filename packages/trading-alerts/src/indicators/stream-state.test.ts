@@ -19,7 +19,7 @@ const bars: Bar[] = Array.from({ length: 160 }, (_, i) => {
 
 describe.each([...INDICATORS.keys()].sort())('%s state', (name) => {
   it('survives a JSON round trip mid-run, replace included', () => {
-    const { instance } = resolveIndicator(name)
+    const { instance } = resolveIndicator({ name, params: [] })
     const feed = (s: Stream<number, unknown> | Stream<Bar, unknown>, bar: Bar, replace = false) => {
       const input = instance.definition.input === 'close' ? bar.close : bar
       const stream = s as Stream<number | Bar, unknown>
@@ -41,7 +41,7 @@ describe.each([...INDICATORS.keys()].sort())('%s state', (name) => {
 
 describe('restoreStreamState', () => {
   it('refuses a state of other parameters, another indicator or another state version', () => {
-    const { instance } = resolveIndicator('rsi(14)')
+    const { instance } = resolveIndicator({ name: 'rsi', params: [14] })
     const saved = saveState(instance.definition.create(instance.params))
     const refused = (state: unknown, text: string) => {
       expect(() => restoreStreamState(instance, state)).toThrow(TradingAlertsError)

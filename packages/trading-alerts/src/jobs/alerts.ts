@@ -1,12 +1,11 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database, AlertRuleRow } from '../db/schema.js'
 import type { TradingDatabase } from '../db/database.js'
-import { resolveIndicator } from '../indicators/registry.js'
 import { closedBarsEnd } from '../indicators/resample.js'
 import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock, Logger } from '../ports.js'
-import { parseAlertRule, ruleSeriesName } from '../alerts/rules.js'
-import { bindRule, evaluateBar, evaluateMarket, seriesKeys, type Rule } from '../alerts/language.js'
+import { parseAlertRule, resolveRuleIndicators } from '../alerts/rules.js'
+import { bindRule, evaluateBar, evaluateMarket, type Rule } from '../alerts/language.js'
 import {
   alertText,
   buildWebhookBody,
@@ -124,9 +123,9 @@ async function evaluateBarRule(
   const timeframe = parseTimeframe(rule.timeframe)
   const size = timeframeMs(timeframe)
   const { maxOffset } = bindRule(parsed, size)
-  const keys = seriesKeys(parsed)
-  const seriesOf = new Map(keys.map((k) => [k, ruleSeriesName(k)]))
-  const instances = [...new Set(keys.map((k) => resolveIndicator(k).instance.key))]
+  const indicators = resolveRuleIndicators(parsed)
+  const seriesOf = new Map(indicators.map((i) => [i.operand.key, i.seriesName]))
+  const instances = [...new Set(indicators.map((i) => i.instance.key))]
 
   // Evaluate only bars every input is computed for.
   let upTo: number

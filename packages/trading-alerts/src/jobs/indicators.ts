@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { TradingDatabase, WriteTransaction } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
-import { resolveIndicator, type IndicatorInstance } from '../indicators/registry.js'
+import { resolveIndicatorText, type IndicatorInstance } from '../indicators/registry.js'
 import {
   closedBarsEnd,
   readBars,
@@ -49,18 +49,19 @@ export async function plannedIndicators(
   includeRules: boolean,
 ): Promise<Map<Timeframe, IndicatorInstance[]>> {
   const plan = new Map<Timeframe, Map<string, IndicatorInstance>>()
-  const add = (tf: Timeframe, text: string) => {
-    const { instance } = resolveIndicator(text)
+  // Each configured text parsed once, before anything is planned.
+  const configured = indicators.map((text) => resolveIndicatorText(text).instance)
+  const add = (tf: Timeframe, instance: IndicatorInstance) => {
     let set = plan.get(tf)
     if (set === undefined) plan.set(tf, (set = new Map<string, IndicatorInstance>()))
     set.set(instance.key, instance)
   }
   for (const tf of timeframes) {
     plan.set(tf, new Map<string, IndicatorInstance>())
-    for (const i of indicators) add(tf, i)
+    for (const instance of configured) add(tf, instance)
   }
   if (includeRules) {
-    for (const { timeframe, indicator } of await ruleIndicators(db)) add(timeframe, indicator)
+    for (const { timeframe, instance } of await ruleIndicators(db)) add(timeframe, instance)
   }
   return new Map([...plan].map(([tf, set]) => [tf, [...set.values()]]))
 }
