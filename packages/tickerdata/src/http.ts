@@ -121,9 +121,12 @@ export function parseRetryAfter(
   return Math.max(0, date - now)
 }
 
-/** Whether a failed attempt is worth repeating: network errors, timeouts, 5xx and 429. */
-export function shouldRetry(error: unknown, attempt: number, maxRetries: number): boolean {
-  if (attempt >= maxRetries) return false
+/**
+ * Whether a failed attempt is worth repeating at all: network errors, timeouts, 5xx and 429 (and
+ * a 418 ban, waited out). Not: other statuses (4xx, an unfollowed 3xx, 451), the caller's abort,
+ * bad payloads, and errors that are not this package's.
+ */
+export function isRetryableError(error: unknown): boolean {
   if (!isTickerdataError(error)) return false
   switch (error.code) {
     case 'NETWORK_ERROR':
@@ -142,6 +145,85 @@ export function shouldRetry(error: unknown, attempt: number, maxRetries: number)
     case 'CHECKSUM_MISMATCH':
     case 'ARCHIVE_FORMAT':
       return false
+  }
+}
+
+/** Whether to repeat a failed attempt: `isRetryableError` within `maxRetries` retries. */
+export function shouldRetry(error: unknown, attempt: number, maxRetries: number): boolean {
+  return attempt < maxRetries && isRetryableError(error)
+}
+
+/**
+ * The typed error of a non-2xx answer: RateLimitError (429, with Retry-After), RestrictedLocationError
+ * (451), ExchangeApiError (a body with the exchange's `code` and `msg`), else HttpError. A 418 ban
+ * is the HttpClient's (it records the ban for the host); here it is a plain HttpError.
+ */
+export function httpStatusError(answer: {
+  readonly status: number
+  /** The URL as shown in errors: never the query string. */
+  readonly url: string
+  readonly body: unknown
+  /** From `parseRetryAfter`. */
+  readonly retryAfterMs: number | undefined
+}): HttpError {
+  const { status, url, body, retryAfterMs } = answer
+  if (status === 429) return new RateLimitError({ status, url, body, retryAfterMs })
+  if (status === 451) return new RestrictedLocationError({ url, body })
+  if (
+    typeof body === 'object' &&
+    body !== null &&
+    'code' in body &&
+    'msg' in body &&
+    typeof body.code === 'number' &&
+    typeof body.msg === 'string'
+  ) {
+    return new ExchangeApiError({
+      status,
+      url,
+      body,
+      exchangeCode: body.code,
+      exchangeMessage: body.msg,
+    })
+  }
+  return new HttpError({ status, url, body })
+}
+
+/**
+ * The typed error of an attempt that got no answer: AbortedError when the caller's signal fired,
+ * TimeoutError when the attempt's timeout did, else NetworkError (with `detail`, default the
+ * cause's message).
+ */
+export function transportError(
+  cause: unknown,
+  attempt: {
+    readonly url: string
+    readonly timeoutMs: number
+    readonly aborted: boolean
+    readonly timedOut: boolean
+    readonly detail?: string
+  },
+): AbortedError | TimeoutError | NetworkError {
+  if (attempt.aborted) return new AbortedError('the request was aborted', { cause })
+  if (attempt.timedOut) return new TimeoutError(attempt.url, attempt.timeoutMs, { cause })
+  const detail = attempt.detail ?? (cause instanceof Error ? cause.message : String(cause))
+  return new NetworkError(attempt.url, detail, { cause })
+}
+
+/**
+ * The signal of one attempt for a transport without a timeout of its own: fires after
+ * `timeoutMs` (a deadline for the whole attempt) or with the caller's `signal`; `timedOut()` says
+ * whether the deadline fired. `timeout` makes the deadline's signal (default AbortSignal.timeout;
+ * tests inject one they fire).
+ */
+export function attemptSignal(
+  timeoutMs: number,
+  signal?: AbortSignal,
+  timeout: (ms: number) => AbortSignal = (ms) => AbortSignal.timeout(ms),
+): { readonly signal: AbortSignal; timedOut(): boolean } {
+  const deadline = timeout(timeoutMs)
+  return {
+    signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
+    timedOut: () => deadline.aborted,
   }
 }
 
@@ -291,7 +373,7 @@ export class HttpClient {
         ...(error instanceof HttpError ? { status: error.status } : {}),
       }
       if (!shouldRetry(error, attempt, this.maxRetries)) {
-        const retryable = shouldRetry(error, 0, 1)
+        const retryable = isRetryableError(error)
         debug?.('http retry decision', {
           ...decision,
           decision: 'give up',
@@ -366,13 +448,13 @@ export class HttpClient {
         ...(signal === undefined ? {} : { signal }),
       })
     } catch (cause) {
-      if (isAborted(signal)) throw new AbortedError('the request was aborted', { cause })
       const code = axios.isAxiosError(cause) ? cause.code : undefined
-      if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-        throw new TimeoutError(shownUrl, this.timeoutMs, { cause })
-      }
-      const detail = cause instanceof Error ? cause.message : String(cause)
-      throw new NetworkError(shownUrl, detail, { cause })
+      throw transportError(cause, {
+        url: shownUrl,
+        timeoutMs: this.timeoutMs,
+        aborted: isAborted(signal),
+        timedOut: code === 'ECONNABORTED' || code === 'ETIMEDOUT',
+      })
     }
     const headers: Record<string, string> = {}
     for (const [key, value] of Object.entries(response.headers)) {
@@ -386,7 +468,6 @@ export class HttpClient {
     const body = parseBody(response.body)
     const { status, url } = response
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.now())
-    if (status === 429) return new RateLimitError({ status, url, body, retryAfterMs })
     if (status === 418) {
       const until = this.now() + (retryAfterMs ?? 120_000)
       this.bans.ban(host, until)
@@ -396,23 +477,6 @@ export class HttpClient {
       })
       return new IpBannedError({ url, body, until: new Date(until) })
     }
-    if (status === 451) return new RestrictedLocationError({ url, body })
-    if (
-      typeof body === 'object' &&
-      body !== null &&
-      'code' in body &&
-      'msg' in body &&
-      typeof body.code === 'number' &&
-      typeof body.msg === 'string'
-    ) {
-      return new ExchangeApiError({
-        status,
-        url,
-        body,
-        exchangeCode: body.code,
-        exchangeMessage: body.msg,
-      })
-    }
-    return new HttpError({ status, url, body })
+    return httpStatusError({ status, url, body, retryAfterMs })
   }
 }
