@@ -1,10 +1,22 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sendWebhook } from './webhooks.js'
+import { backoffDelay } from '@trading-alerts/tickerdata'
+import { TradingAlertsError } from '../errors.js'
+import {
+  buildWebhookBody,
+  parseWebhookPreset,
+  sendWebhook,
+  WebhookConfigError,
+  webhookRetryDelayMs,
+  type AlertMessage,
+} from './webhooks.js'
 
 /** A webhook endpoint on 127.0.0.1 that counts the TCP connections and requests it sees. */
-async function endpoint(answer: 'hang' | number, onRequest: () => void = () => {}) {
+async function endpoint(
+  answer: 'hang' | number | { status: number; headers: Record<string, string> },
+  onRequest: () => void = () => {},
+) {
   const open = new Set<Socket>()
   const carrying = new Set<Socket>()
   let onCarriedClosed: (() => void) | undefined
@@ -14,7 +26,10 @@ async function endpoint(answer: 'hang' | number, onRequest: () => void = () => {
     carrying.add(req.socket)
     onRequest()
     req.resume()
-    if (answer !== 'hang') req.on('end', () => res.writeHead(answer).end('no'))
+    if (answer === 'hang') return
+    const { status, headers } =
+      typeof answer === 'number' ? { status: answer, headers: {} } : answer
+    req.on('end', () => res.writeHead(status, headers).end('no'))
   })
   server.on('connection', (socket: Socket) => {
     stats.connections++
@@ -78,6 +93,93 @@ describe('sendWebhook connections', () => {
       expect(outcome).toMatchObject({ ok: false, status: 503, retryable: true })
       expect(hook.stats.requests).toBe(i)
       expect(hook.stats.connections).toBeLessThanOrEqual(i)
+    }
+  })
+})
+
+describe('sendWebhook answers, on the shared HTTP behaviour', () => {
+  it('reads Retry-After as seconds (fractions too) or an HTTP date', async () => {
+    const now = () => new Date('2015-10-21T07:28:00Z')
+    for (const [status, header, ms] of [
+      [429, '120', 120_000],
+      [429, '1.5', 1_500],
+      [503, 'Wed, 21 Oct 2015 07:28:10 GMT', 10_000],
+      [503, 'soon', undefined],
+    ] as const) {
+      const hook = await endpoint({ status, headers: { 'retry-after': header } })
+      const outcome = await sendWebhook({ url: hook.url, body: '{}', deliveryId: 'd3' }, { now })
+      await hook.stop()
+      expect(outcome, header).toMatchObject({ ok: false, status, retryable: true })
+      expect(outcome.ok === false && outcome.retryAfterMs, header).toBe(ms)
+    }
+  })
+
+  it('gives up on 4xx and on a redirect, which it does not follow', async () => {
+    for (const status of [302, 400, 404, 418, 451]) {
+      const hook = await endpoint({ status, headers: { location: 'http://127.0.0.1:1/' } })
+      const outcome = await sendWebhook({ url: hook.url, body: '{}', deliveryId: 'd4' })
+      await hook.stop()
+      expect(outcome, String(status)).toMatchObject({ ok: false, status, retryable: false })
+      expect(hook.stats.requests).toBe(1)
+    }
+  })
+
+  it('retries a refused connection but not the caller’s abort', async () => {
+    const hook = await endpoint(204)
+    const url = hook.url
+    await hook.stop()
+    const refused = await sendWebhook({ url, body: '{}', deliveryId: 'd5' })
+    expect(refused).toMatchObject({ ok: false, retryable: true })
+    expect(refused.ok === false && refused.error).toMatch(/ECONNREFUSED$/)
+    const caller = new AbortController()
+    const live = await endpoint('hang', () => caller.abort())
+    stop = live.stop
+    const aborted = await sendWebhook({
+      url: live.url,
+      body: '{}',
+      deliveryId: 'd6',
+      signal: caller.signal,
+    })
+    expect(aborted).toMatchObject({ ok: false, retryable: false })
+  })
+
+  it('backs off as the shared backoffDelay does, from 30 s to at most 1 h', () => {
+    for (const r of [0, 0.37, 1]) {
+      const random = () => r
+      expect(webhookRetryDelayMs(1, {}, random)).toBe(backoffDelay(0, 30_000, 3_600_000, random))
+      expect(webhookRetryDelayMs(4, { baseMs: 1000 }, random)).toBe(
+        backoffDelay(3, 1000, 3_600_000, random),
+      )
+    }
+    expect(webhookRetryDelayMs(1, {}, () => 0)).toBe(15_000)
+    expect(webhookRetryDelayMs(3, {}, () => 1)).toBe(120_000)
+    expect(webhookRetryDelayMs(30, {}, () => 1)).toBe(3_600_000)
+  })
+})
+
+describe('WebhookConfigError', () => {
+  const message: AlertMessage = {
+    deliveryId: '1',
+    ruleId: 1,
+    ruleName: 'r',
+    rule: 'close > 1',
+    symbol: 'BTCUSDT',
+    timeframe: '1h',
+    barTime: '2025-03-04T10:00:00.000Z',
+    firedAt: '2025-03-04T11:00:00.000Z',
+    values: { close: 2 },
+    text: 'BTCUSDT 1h: close > 1',
+  }
+  it('is a TradingAlertsError with code WEBHOOK_CONFIG', () => {
+    for (const f of [
+      () => parseWebhookPreset('teams'),
+      () => buildWebhookBody('telegram', message),
+    ]) {
+      expect(f).toThrow(WebhookConfigError)
+      expect(f).toThrow(TradingAlertsError)
+      expect(f).toThrow(
+        expect.objectContaining({ code: 'WEBHOOK_CONFIG', name: 'WebhookConfigError' }),
+      )
     }
   })
 })

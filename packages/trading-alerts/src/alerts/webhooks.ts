@@ -1,6 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import {
+  attemptSignal,
+  backoffDelay,
+  httpStatusError,
+  isRetryableError,
+  parseRetryAfter,
+  transportError,
+} from '@trading-alerts/tickerdata'
 import { TradingAlertsError } from '../errors.js'
 
 /** What an alert delivery carries; the `json` preset sends it as is. */
@@ -153,13 +161,6 @@ export type WebhookAttempt =
       readonly durationMs: number
     }
 
-function retryAfter(header: string | null, now: number): number | undefined {
-  if (header === null) return undefined
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000
-  const at = Date.parse(header)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
-}
-
 /** What one POST got back. */
 interface PostAnswer {
   readonly status: number
@@ -230,8 +231,10 @@ function failureReason(error: unknown): string {
 
 /**
  * One attempt of a delivery: POST with the signature headers when a secret is set, within a
- * timeout, on one connection. Never throws. 2xx is success; 429, 5xx, timeouts and network errors
- * are retryable (Retry-After honoured); other statuses (4xx, an unfollowed 3xx) are not. Errors
+ * timeout, on one connection. Never throws. 2xx is success; what else is retryable, the
+ * Retry-After header and the attempt's deadline are tickerdata's shared HTTP behaviour
+ * (`isRetryableError`, `parseRetryAfter`, `attemptSignal`): 429, 5xx, timeouts and network errors
+ * are retryable, other statuses (4xx, an unfollowed 3xx) and the caller's abort are not. Errors
  * show only the URL's origin: Slack, Discord and Telegram put tokens in the path.
  */
 export async function sendWebhook(
@@ -274,49 +277,65 @@ export async function sendWebhook(
     headers['x-trading-alerts-signature'] = signWebhook(request.secret, ts, request.body)
   }
   const timeoutMs = request.timeoutMs ?? 10_000
-  const timeout = (deps.timeoutSignal ?? AbortSignal.timeout)(timeoutMs)
-  const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal])
+  const attempt = attemptSignal(timeoutMs, request.signal, deps.timeoutSignal)
   const post = deps.fetch === undefined ? postWithNodeHttp : postWithFetch(deps.fetch)
+  let answer: PostAnswer
   try {
-    const answer = await post(target, headers, request.body, signal)
+    answer = await post(target, headers, request.body, attempt.signal)
+  } catch (cause) {
     const durationMs = performance.now() - started
-    if (answer.status >= 200 && answer.status < 300) {
-      return { ok: true, status: answer.status, durationMs }
-    }
-    const retryable = answer.status === 429 || answer.status >= 500
-    const after = retryAfter(answer.retryAfter, now().getTime())
-    return {
-      ok: false,
-      status: answer.status,
-      error: `${where} → ${answer.status}`,
-      retryable,
-      ...(after === undefined ? {} : { retryAfterMs: after }),
-      durationMs,
-    }
-  } catch (error) {
-    const durationMs = performance.now() - started
-    const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : failureReason(error)
+    const error = transportError(cause, {
+      url: where,
+      timeoutMs,
+      aborted: request.signal?.aborted === true,
+      timedOut: attempt.timedOut(),
+    })
+    const reason =
+      error.code === 'TIMEOUT' ? `timed out after ${timeoutMs} ms` : failureReason(cause)
     return {
       ok: false,
       error: `${where} ${reason}`,
-      retryable: request.signal?.aborted !== true,
+      retryable: isRetryableError(error),
       durationMs,
     }
+  }
+  const durationMs = performance.now() - started
+  if (answer.status >= 200 && answer.status < 300) {
+    return { ok: true, status: answer.status, durationMs }
+  }
+  const after = parseRetryAfter(answer.retryAfter ?? undefined, now().getTime())
+  const error = httpStatusError({
+    status: answer.status,
+    url: where,
+    body: undefined,
+    retryAfterMs: after,
+  })
+  return {
+    ok: false,
+    status: answer.status,
+    error: `${where} → ${answer.status}`,
+    retryable: isRetryableError(error),
+    ...(after === undefined ? {} : { retryAfterMs: after }),
+    durationMs,
   }
 }
 
 /** Failed attempts after which a delivery is dead-lettered. */
 export const DEFAULT_WEBHOOK_MAX_ATTEMPTS = 8
 
-/** Delay before the next attempt: between 50% and 100% of min(max, base·2^(attempt−1)). */
+/**
+ * Delay before the next attempt: between 50% and 100% of min(max, base·2^(attempt−1)), i.e.
+ * tickerdata's `backoffDelay` with webhook defaults (base 30 s, max 1 h). `attempt` is 1-based.
+ */
 export function webhookRetryDelayMs(
   attempt: number,
   policy: { readonly baseMs?: number; readonly maxMs?: number } = {},
   random: () => number = Math.random,
 ): number {
-  const cap = Math.min(
+  return backoffDelay(
+    Math.max(0, attempt - 1),
+    policy.baseMs ?? 30_000,
     policy.maxMs ?? 3_600_000,
-    (policy.baseMs ?? 30_000) * 2 ** Math.max(0, attempt - 1),
+    random,
   )
-  return Math.round(cap * (0.5 + 0.5 * random()))
 }
