@@ -16,6 +16,15 @@ import { TradingAlertsError } from '../errors.js'
 
 const HOUR = 3_600_000
 
+function thrown(f: () => unknown): unknown {
+  try {
+    f()
+  } catch (error) {
+    return error
+  }
+  return undefined
+}
+
 describe('parsing', () => {
   it.each([
     ['rsi(14) < 30', 'rsi(14) < 30'],
@@ -106,14 +115,7 @@ describe('parsing', () => {
   })
 
   it('is a TradingAlertsError with code RULE_SYNTAX, its position and source kept', () => {
-    const error = (() => {
-      try {
-        parseRule('rsi(14 < 30')
-      } catch (e) {
-        return e
-      }
-      return undefined
-    })()
+    const error = thrown(() => parseRule('rsi(14 < 30'))
     expect(error).toBeInstanceOf(TradingAlertsError)
     expect(error).toMatchObject({
       name: 'RuleSyntaxError',
@@ -187,14 +189,7 @@ describe('parseIndicator', () => {
     ['macd(12,26,9).', 14, 'expected the name of an output'],
     ['rsi(14),ema(50)', 7, 'expected the end of the indicator'],
   ])('rejects %j at %i', (text, position, message) => {
-    const error = (() => {
-      try {
-        parseIndicator(text)
-      } catch (e) {
-        return e
-      }
-      return undefined
-    })()
+    const error = thrown(() => parseIndicator(text))
     expect(error).toBeInstanceOf(RuleSyntaxError)
     expect(error).toMatchObject({ code: 'RULE_SYNTAX', position, source: text })
     expect((error as RuleSyntaxError).message).toContain(message)

@@ -4,15 +4,6 @@ import { RuleSyntaxError } from '../alerts/language.js'
 import { TradingAlertsError } from '../errors.js'
 import { resolveIndicator, resolveIndicatorText, seriesName } from './registry.js'
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
-
 describe('resolveIndicator', () => {
   it('resolves the parsed structure, filling the trailing defaults', () => {
     const { instance, output } = resolveIndicator({ name: 'bbands', params: [20], output: 'upper' })
@@ -36,10 +27,13 @@ describe('resolveIndicator', () => {
     [{ name: 'rsi', params: [14], output: 'upper' }, 'rsi has one output; drop ".upper"'],
     [{ name: 'macd', params: [], output: 'nope' }, 'macd has outputs macd, signal, histogram'],
   ])('refuses %j with UNKNOWN_INDICATOR', (ref, message) => {
-    const error = thrown(() => resolveIndicator(ref))
-    expect(error).toBeInstanceOf(TradingAlertsError)
-    expect(error).toMatchObject({ code: 'UNKNOWN_INDICATOR' })
-    expect((error as Error).message).toContain(message)
+    expect(() => resolveIndicator(ref)).toThrow(TradingAlertsError)
+    expect(() => resolveIndicator(ref)).toThrow(
+      expect.objectContaining({
+        code: 'UNKNOWN_INDICATOR',
+        message: expect.stringContaining(message) as unknown,
+      }),
+    )
   })
 
   it('asks for an output where a series is meant', () => {
@@ -55,12 +49,13 @@ describe('resolveIndicatorText', () => {
   })
 
   it('points at the bad character of malformed text, and names an unknown indicator', () => {
-    const bad = thrown(() => resolveIndicatorText('rsi(14]'))
-    expect(bad).toBeInstanceOf(RuleSyntaxError)
-    expect(bad).toMatchObject({ code: 'RULE_SYNTAX', position: 6 })
-    expect(thrown(() => resolveIndicatorText('rsx(14)'))).toMatchObject({
-      code: 'UNKNOWN_INDICATOR',
-    })
+    expect(() => resolveIndicatorText('rsi(14]')).toThrow(RuleSyntaxError)
+    expect(() => resolveIndicatorText('rsi(14]')).toThrow(
+      expect.objectContaining({ code: 'RULE_SYNTAX', position: 6 }),
+    )
+    expect(() => resolveIndicatorText('rsx(14)')).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_INDICATOR' }),
+    )
   })
 })
 
