@@ -141,6 +141,9 @@ export function shouldRetry(error: unknown, attempt: number, maxRetries: number)
     case 'ABORTED':
     case 'CHECKSUM_MISMATCH':
     case 'ARCHIVE_FORMAT':
+    case 'CALENDAR_RANGE':
+    case 'AUTH_FAILED':
+    case 'RECENT_SIP_DATA':
       return false
   }
 }
