@@ -106,13 +106,9 @@ describe('AlpacaAPI through the simulator', () => {
     )
     expect(rows.map((r) => r.date)).not.toContain('2024-11-28')
     expect(rows.find((r) => r.date === '2024-11-29')?.close).toBe('13:00')
-    expect(Object.keys(JSON.parse(fixture('calendar.json'))[0] as object).sort()).toEqual([
-      'close',
-      'date',
-      'open',
-      'session_close',
-      'session_open',
-    ])
+    expect(Object.keys((JSON.parse(fixture('calendar.json')) as object[])[0] ?? {}).sort()).toEqual(
+      ['close', 'date', 'open', 'session_close', 'session_open'],
+    )
   })
 
   it('names the listing exchange of an asset as a MIC', async () => {
