@@ -121,6 +121,19 @@ export function parseRetryAfter(
   return Math.max(0, date - now)
 }
 
+/**
+ * `X-RateLimit-Reset` (Unix seconds of the window's end, as Alpaca sends it with a 429 instead of
+ * Retry-After) as milliseconds from `now`; undefined when missing, past, or more than 2 minutes away.
+ */
+export function parseRateLimitReset(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined
+  const wait = Number(value.trim()) * 1000 - now
+  return wait > 0 && wait <= 120_000 ? wait : undefined
+}
+
 /** Whether a failed attempt is worth repeating: network errors, timeouts, 5xx and 429. */
 export function shouldRetry(error: unknown, attempt: number, maxRetries: number): boolean {
   if (attempt >= maxRetries) return false
@@ -388,7 +401,9 @@ export class HttpClient {
   private statusError(response: HttpResponse, host: string): TickerdataError {
     const body = parseBody(response.body)
     const { status, url } = response
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.now())
+    const retryAfterMs =
+      parseRetryAfter(response.headers['retry-after'], this.now()) ??
+      parseRateLimitReset(response.headers['x-ratelimit-reset'], this.now())
     if (status === 429) return new RateLimitError({ status, url, body, retryAfterMs })
     if (status === 418) {
       const until = this.now() + (retryAfterMs ?? 120_000)

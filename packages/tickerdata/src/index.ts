@@ -147,6 +147,7 @@ export {
   backoffDelay,
   defaultSleep,
   loggableUrl,
+  parseRateLimitReset,
   parseRetryAfter,
   sharedHostBans,
   shouldRetry,

@@ -263,6 +263,25 @@ describe('AlpacaAPI through the simulator', () => {
           .catch((e: unknown) => errors.push(e))
       expect(errors.length).toBeGreaterThan(0)
       expect(errors[0]).toBeInstanceOf(RateLimitError)
+      // with retries, the 429 is waited out until X-RateLimit-Reset (Alpaca sends no Retry-After)
+      const slept: number[] = []
+      const patient = new AlpacaAPI({
+        apiUrl: limited.url,
+        tradingUrl: limited.url,
+        keyId: 'k',
+        secretKey: 's',
+        requestBudget: new WeightBudget({ limit: 200, now: () => clock }),
+        now: () => clock,
+        sleep: (ms) => {
+          slept.push(ms)
+          clock += ms
+          return Promise.resolve()
+        },
+      })
+      expect(await patient.getAsset('AAPL')).toMatchObject({ symbol: 'AAPL' })
+      expect(slept).toHaveLength(1)
+      expect(slept[0]).toBeGreaterThan(0)
+      expect(slept[0]).toBeLessThanOrEqual(60_000)
     } finally {
       await limited.close()
     }
