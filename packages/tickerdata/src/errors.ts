@@ -16,6 +16,9 @@ export type TickerdataErrorCode =
   | 'ABORTED'
   | 'CHECKSUM_MISMATCH'
   | 'ARCHIVE_FORMAT'
+  | 'CALENDAR_RANGE'
+  | 'AUTH_FAILED'
+  | 'RECENT_SIP_DATA'
 
 /** Base class for every error this package throws on purpose. */
 export class TickerdataError extends Error {
@@ -238,6 +241,65 @@ export class ArchiveFormatError extends TickerdataError {
     )
     this.file = params.file
     this.line = params.line
+  }
+}
+
+/** A calendar question about dates outside the years the calendar carries (never a silent guess). */
+export class CalendarRangeError extends TickerdataError {
+  override name = 'CalendarRangeError'
+  readonly calendar: string
+  readonly firstYear: number
+  readonly lastYear: number
+
+  constructor(
+    params: { calendar: string; asked: string; firstYear: number; lastYear: number },
+    options?: ErrorOptions,
+  ) {
+    super(
+      'CALENDAR_RANGE',
+      `the ${params.calendar} calendar covers ${params.firstYear}-${params.lastYear} only; asked about ${params.asked}`,
+      options,
+    )
+    this.calendar = params.calendar
+    this.firstYear = params.firstYear
+    this.lastYear = params.lastYear
+  }
+}
+
+/** HTTP 401/403 for a missing, wrong or insufficient API key (Alpaca). The key is never in the message. */
+export class AuthError extends HttpError {
+  override name = 'AuthError'
+
+  constructor(params: { status: number; url: string; body: unknown }, options?: ErrorOptions) {
+    super(
+      {
+        ...params,
+        code: 'AUTH_FAILED',
+        message: `"${params.url}" refused the API key (HTTP ${params.status}); check the key id and secret`,
+      },
+      options,
+    )
+  }
+}
+
+/**
+ * Alpaca's 403 `subscription does not permit querying recent SIP data`: on the free plan the SIP
+ * feed serves only data older than 15 minutes. Ask for an earlier `end`, or use `feed: 'iex'`.
+ */
+export class RecentSipDataError extends HttpError {
+  override name = 'RecentSipDataError'
+
+  constructor(params: { url: string; body: unknown }, options?: ErrorOptions) {
+    super(
+      {
+        status: 403,
+        url: params.url,
+        body: params.body,
+        code: 'RECENT_SIP_DATA',
+        message: `"${params.url}": subscription does not permit querying recent SIP data (the free plan serves SIP bars older than 15 minutes; end earlier or use the iex feed)`,
+      },
+      options,
+    )
   }
 }
 

@@ -122,6 +122,19 @@ export function parseRetryAfter(
 }
 
 /**
+ * `X-RateLimit-Reset` (Unix seconds of the window's end, as Alpaca sends it with a 429 instead of
+ * Retry-After) as milliseconds from `now`; undefined when missing, past, or more than 2 minutes away.
+ */
+export function parseRateLimitReset(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined
+  const wait = Number(value.trim()) * 1000 - now
+  return wait > 0 && wait <= 120_000 ? wait : undefined
+}
+
+/**
  * Whether a failed attempt is worth repeating at all: network errors, timeouts, 5xx and 429 (and
  * a 418 ban, waited out). Not: other statuses (4xx, an unfollowed 3xx, 451), the caller's abort,
  * bad payloads, and errors that are not this package's.
@@ -144,6 +157,9 @@ export function isRetryableError(error: unknown): boolean {
     case 'ABORTED':
     case 'CHECKSUM_MISMATCH':
     case 'ARCHIVE_FORMAT':
+    case 'CALENDAR_RANGE':
+    case 'AUTH_FAILED':
+    case 'RECENT_SIP_DATA':
       return false
   }
 }
@@ -467,7 +483,9 @@ export class HttpClient {
   private statusError(response: HttpResponse, host: string): TickerdataError {
     const body = parseBody(response.body)
     const { status, url } = response
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.now())
+    const retryAfterMs =
+      parseRetryAfter(response.headers['retry-after'], this.now()) ??
+      parseRateLimitReset(response.headers['x-ratelimit-reset'], this.now())
     if (status === 418) {
       const until = this.now() + (retryAfterMs ?? 120_000)
       this.bans.ban(host, until)

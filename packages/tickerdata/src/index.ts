@@ -67,15 +67,73 @@ export {
   type CoinProblemKind,
 } from './coingecko/coin-market.js'
 export {
+  ALPACA_PAGE_LIMIT,
+  ALPACA_REQUESTS_PER_MINUTE,
+  AlpacaAPI,
+  DEFAULT_ALPACA_API_URL,
+  DEFAULT_ALPACA_TRADING_URL,
+  sharedAlpacaBudget,
+  type AlpacaAPIOptions,
+  type AlpacaAdjustment,
+  type AlpacaFeed,
+  type BarsOptions,
+  type BarsPage,
+  type MultiBarsPage,
+} from './alpaca/alpaca-api.js'
+export {
+  parseAlpacaBar,
+  parseAsset,
+  parseCalendarDay,
+  type AlpacaAsset,
+  type AlpacaCalendarDay,
+} from './alpaca/parse.js'
+export {
+  CRYPTO_CALENDAR,
+  XNYS,
+  XSHG,
+  calendarFor,
+  type CalendarId,
+  type MinuteOptions,
+  type Session,
+  type TradingCalendar,
+} from './calendar/calendar.js'
+export { XNYS_EARLY_CLOSES, XNYS_HOLIDAYS, XSHG_HOLIDAYS } from './calendar/holidays.js'
+export { zoneOffsetMs, zonedDate, zonedToUtc } from './calendar/zone.js'
+export {
+  DEFAULT_EASTMONEY_API_URL,
+  DEFAULT_EASTMONEY_LIST_URL,
+  EASTMONEY_LIST_PAGE,
+  EastmoneyAPI,
+  eastmoneySecid,
+  type EastmoneyAPIOptions,
+  type TrendsAnswer,
+} from './eastmoney/eastmoney-api.js'
+export { parseClistEntry, parseTrendRow, type CnStock } from './eastmoney/parse.js'
+export { MINUTE_MS, decimalText, timesHundred, type StockKline } from './stock-kline.js'
+export {
+  BROWSER_USER_AGENT,
+  DEFAULT_US_UNIVERSE_URL,
+  UsUniverseAPI,
+  parseMarketCap,
+  skipReason,
+  type SkippedListing,
+  type UsStock,
+  type UsUniverse,
+  type UsUniverseOptions,
+} from './us-universe/nasdaq-screener.js'
+export {
   AbortedError,
   ArchiveFormatError,
+  AuthError,
   BanTooLongError,
+  CalendarRangeError,
   ChecksumMismatchError,
   ExchangeApiError,
   HttpError,
   IpBannedError,
   NetworkError,
   RateLimitError,
+  RecentSipDataError,
   ResponseValidationError,
   RestrictedLocationError,
   TickerdataError,
@@ -92,6 +150,7 @@ export {
   httpStatusError,
   isRetryableError,
   loggableUrl,
+  parseRateLimitReset,
   parseRetryAfter,
   sharedHostBans,
   shouldRetry,

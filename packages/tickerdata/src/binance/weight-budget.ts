@@ -123,11 +123,15 @@ export class WeightBudget {
       if (match === null) continue
       const windowMs = Number(match[1]) * (UNIT_MS[(match[2] ?? 'm').toLowerCase()] ?? 60_000)
       if (windowMs !== this.windowMs) continue
-      const seen = Number(value)
-      if (!Number.isFinite(seen)) continue
-      this.roll()
-      if (seen > this.used) this.used = seen
+      this.observeUsed(Number(value))
     }
+  }
+
+  /** Re-syncs the current window with what the server counted (raises the count, never lowers it). */
+  observeUsed(seen: number): void {
+    if (!Number.isFinite(seen)) return
+    this.roll()
+    if (seen > this.used) this.used = seen
   }
 
   private roll(): void {

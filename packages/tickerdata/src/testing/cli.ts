@@ -56,6 +56,11 @@ if (values.help === true) {
       `export BINANCE_DATA_URL=${sim.urls.binanceDataUrl}`,
       `export BINANCE_LISTING_URL=${sim.urls.binanceListingUrl}`,
       `export COINGECKO_API_URL=${sim.urls.coingeckoApiUrl}`,
+      `export ALPACA_API_URL=${sim.urls.alpacaApiUrl}`,
+      `export ALPACA_TRADING_URL=${sim.urls.alpacaTradingUrl}`,
+      `export US_UNIVERSE_URL=${sim.urls.usUniverseUrl}`,
+      `export EASTMONEY_API_URL=${sim.urls.eastmoneyApiUrl}`,
+      `export EASTMONEY_LIST_URL=${sim.urls.eastmoneyListUrl}`,
       '',
     ].join('\n'),
   )

@@ -37,7 +37,7 @@ interface PairState {
 }
 
 /** A 32-bit integer hash of several integers (murmur3-style finaliser), as a float in [0, 1). */
-function hash01(a: number, b: number, c: number, d: number): number {
+export function hash01(a: number, b: number, c: number, d: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b)
   h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35)
   h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b)
@@ -46,7 +46,7 @@ function hash01(a: number, b: number, c: number, d: number): number {
   return (h >>> 0) / 4294967296
 }
 
-function stringKey(value: string): number {
+export function stringKey(value: string): number {
   let h = 2166136261
   for (let i = 0; i < value.length; i++) {
     h = Math.imul(h ^ value.charCodeAt(i), 16777619)

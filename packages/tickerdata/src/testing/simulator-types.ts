@@ -1,4 +1,5 @@
 import type { Kline } from '../binance/kline.js'
+import type { StockKline } from '../stock-kline.js'
 
 /**
  * Public contract of the exchange simulator (`@trading-alerts/tickerdata/testing`).
@@ -42,6 +43,27 @@ export interface SimCoin {
   readonly categories?: readonly string[]
 }
 
+/** A stock in the simulated US or Shanghai market. */
+export interface SimStockSpec {
+  /** Alpaca's spelling for US stocks (`AAPL`, `BRK.B`), the six-digit code for Shanghai (`600519`). */
+  readonly symbol: string
+  readonly market: 'us' | 'cn'
+  /** ISO 10383 MIC of the listing: XNAS, XNYS or XSHG. */
+  readonly exchange: 'XNAS' | 'XNYS' | 'XSHG'
+  readonly name: string
+  /** Reference price level (USD or CNY) of the deterministic price path. */
+  readonly basePrice: number
+  /** Market cap in USD or CNY (ranks the screener and the clist). */
+  readonly marketCap: number
+}
+
+/** A trading halt: no bars for [start, end) in ms. `symbol` '*' halts every stock. */
+export interface SimHalt {
+  readonly symbol: string
+  readonly start: number
+  readonly end: number
+}
+
 export type SimRoute =
   | 'klines'
   | 'exchangeInfo'
@@ -49,6 +71,13 @@ export type SimRoute =
   | 'archive-checksum' // a .CHECKSUM
   | 'listing' // the S3 XML listing
   | 'coins-markets'
+  | 'alpaca-bars' // /v2/stocks/{symbol}/bars
+  | 'alpaca-multi-bars' // /v2/stocks/bars?symbols=
+  | 'alpaca-calendar' // /v2/calendar
+  | 'alpaca-assets' // /v2/assets/{symbol}
+  | 'screener' // /api/screener/stocks
+  | 'eastmoney-trends' // /api/qt/stock/trends2/get
+  | 'eastmoney-clist' // /api/qt/clist/get
 
 export type SimFaultKind =
   | '5xx' // answer `status` (default 503) with a small body
@@ -120,6 +149,18 @@ export interface SimulatorOptions {
   readonly coingeckoRateLimitPerMinute?: number
   /** Archive files kept in memory (LRU); default 48. */
   readonly archiveCacheSize?: number
+  /** US and Shanghai stocks; default DEFAULT_STOCKS (9 US, 6 Shanghai). */
+  readonly stocks?: readonly SimStockSpec[]
+  /** Trading halts of stocks (no bars from either source). */
+  readonly halts?: readonly SimHalt[]
+  /** Alpaca keys the simulator accepts; default any non-empty pair. A wrong pair answers 403. */
+  readonly alpacaKeys?: { readonly keyId: string; readonly secretKey: string }
+  /** Alpaca plan: 'free' (SIP data newer than 15 minutes answers 403) or 'paid'; default 'free'. */
+  readonly alpacaPlan?: 'free' | 'paid'
+  /** Alpaca requests a minute before its 429 (on `limiterClock`); default 200. */
+  readonly alpacaRequestsPerMinute?: number
+  /** Eastmoney resets the connection of a request sooner than this after the previous one (real clock); default 100 ms, 0 off. */
+  readonly eastmoneyMinIntervalMs?: number
 }
 
 /** One request as the simulator received it (path without the query string, so no secrets). */
@@ -148,7 +189,23 @@ export interface ExchangeSimulator {
     readonly binanceDataUrl: string
     readonly binanceListingUrl: string
     readonly coingeckoApiUrl: string
+    readonly alpacaApiUrl: string
+    readonly alpacaTradingUrl: string
+    readonly usUniverseUrl: string
+    readonly eastmoneyApiUrl: string
+    readonly eastmoneyListUrl: string
   }
+  /**
+   * The exact stock bars a correct client ends up with for [startMs, endMs] (open times,
+   * inclusive): US regular-session bars as Alpaca serves them (no-trade minutes omitted), Shanghai
+   * bars as Eastmoney serves them now (auction bar of 09:29 included; only the last 5 sessions).
+   */
+  stockBars(
+    symbol: string,
+    startMs: number,
+    endMs: number,
+    options?: { readonly feed?: 'sip' | 'iex' },
+  ): StockKline[]
   /** The exact candles every source serves for [startMs, endMs] (open times, inclusive), gaps and listing applied, closed candles only unless `includeOpen`. */
   candles(
     symbol: string,

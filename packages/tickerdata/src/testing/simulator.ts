@@ -9,7 +9,15 @@ import type {
   SimulatorOptions,
   SimulatorStats,
 } from './simulator-types.js'
+import { parseAlpacaBar } from '../alpaca/parse.js'
+import { parseTrendRow } from '../eastmoney/parse.js'
+import type { StockKline } from '../stock-kline.js'
+import { alpacaBar, createAlpaca } from './simulator/alpaca.js'
 import { createArchive } from './simulator/archive.js'
+import { DEFAULT_STOCKS } from './simulator/default-stocks.js'
+import { createEastmoney, trendRows } from './simulator/eastmoney.js'
+import { createScreener } from './simulator/nasdaq.js'
+import { createStockMarket } from './simulator/stocks.js'
 import { createBinanceRest } from './simulator/binance-rest.js'
 import { createCoingecko } from './simulator/coingecko.js'
 import type { MutableStats, SimContext } from './simulator/context.js'
@@ -27,6 +35,13 @@ function routeOf(path: string): SimRoute | 'other' {
     return path.endsWith('.CHECKSUM') ? 'archive-checksum' : 'archive-zip'
   if (path === '/s3' || path === '/s3/') return 'listing'
   if (path === '/coingecko/api/v3/coins/markets') return 'coins-markets'
+  if (path === '/v2/stocks/bars') return 'alpaca-multi-bars'
+  if (/^\/v2\/stocks\/[^/]+\/bars$/.test(path)) return 'alpaca-bars'
+  if (path === '/v2/calendar') return 'alpaca-calendar'
+  if (/^\/v2\/assets\/[^/]+$/.test(path)) return 'alpaca-assets'
+  if (path === '/api/screener/stocks') return 'screener'
+  if (path === '/api/qt/stock/trends2/get') return 'eastmoney-trends'
+  if (path === '/api/qt/clist/get') return 'eastmoney-clist'
   return 'other'
 }
 
@@ -56,6 +71,13 @@ export async function startExchangeSimulator(
       'archive-checksum': 0,
       listing: 0,
       'coins-markets': 0,
+      'alpaca-bars': 0,
+      'alpaca-multi-bars': 0,
+      'alpaca-calendar': 0,
+      'alpaca-assets': 0,
+      screener: 0,
+      'eastmoney-trends': 0,
+      'eastmoney-clist': 0,
       other: 0,
     },
     rateLimited429: 0,
@@ -69,6 +91,14 @@ export async function startExchangeSimulator(
   const archive = createArchive(ctx, faults)
   const handleListing = createListing(ctx, archive)
   const handleCoinsMarkets = createCoingecko(ctx, faults)
+  const stocks = createStockMarket({
+    seed: options.seed ?? 1,
+    stocks: options.stocks ?? DEFAULT_STOCKS,
+    halts: options.halts ?? [],
+  })
+  const alpaca = createAlpaca(ctx, stocks)
+  const handleScreener = createScreener(stocks, now)
+  const eastmoney = createEastmoney(ctx, stocks)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -97,7 +127,11 @@ export async function startExchangeSimulator(
     }
     if (applyFault(res, fault, route)) return
     if (route === 'listing') return handleListing(res, query)
-    return handleCoinsMarkets(res, query)
+    if (route === 'coins-markets') return handleCoinsMarkets(res, query)
+    if (route === 'screener') return handleScreener(req, res, query)
+    if (route === 'eastmoney-trends' || route === 'eastmoney-clist')
+      return eastmoney.handle(req, res, url.pathname, query)
+    return alpaca.handle(req, res, url.pathname, query)
   }
 
   const server = createServer((req, res) => {
@@ -124,6 +158,30 @@ export async function startExchangeSimulator(
       binanceDataUrl: url,
       binanceListingUrl: `${url}/s3`,
       coingeckoApiUrl: `${url}/coingecko/api/v3`,
+      alpacaApiUrl: url,
+      alpacaTradingUrl: url,
+      usUniverseUrl: `${url}/api/screener/stocks`,
+      eastmoneyApiUrl: url,
+      eastmoneyListUrl: url,
+    },
+    stockBars(symbol, startMs, endMs, barOptions): StockKline[] {
+      const spec = stocks.stock(symbol)
+      if (spec === undefined) return []
+      const t = now()
+      if (spec.market === 'us') {
+        const out: StockKline[] = []
+        for (const m of stocks.usMinutes(startMs, Math.min(endMs, t - 60_000))) {
+          if (!m.regular) continue
+          const bar = alpacaBar(stocks, spec, m.t, true, barOptions?.feed ?? 'sip')
+          if (bar !== null) out.push(parseAlpacaBar(bar, 'simulator', out.length))
+        }
+        return out
+      }
+      const sessions = stocks.lastCnSessions(t, 5)
+      return sessions
+        .flatMap((s) => trendRows(stocks, spec, s, t, s === sessions.at(-1)))
+        .map((row, i) => parseTrendRow(row, 'simulator', i))
+        .filter((k) => k.openTime >= startMs && k.openTime <= endMs)
     },
     candles(symbol, startMs, endMs, candleOptions) {
       const t = now()
