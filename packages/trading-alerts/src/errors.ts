@@ -9,6 +9,7 @@ export type TradingAlertsErrorCode =
   | 'UNKNOWN_INDICATOR'
   | 'INVALID_RULE'
   | 'NOT_FOUND'
+  | 'UNKNOWN_SYMBOL'
 
 /** Base class for every error this package throws on purpose. */
 export class TradingAlertsError extends Error {
