@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createDatabase, type TradingDatabase } from '@trading-alerts/trading-alerts'
+import { createTestDatabase, postgresAvailable } from '@trading-alerts/trading-alerts/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -90,4 +92,84 @@ describe('flags are checked', () => {
       expect(r.stdout).toContain('Usage: runner')
     },
   )
+})
+
+const hasPostgres = await postgresAvailable()
+
+/** A fresh migrated database for one test: PostgreSQL when there is one, else embedded. */
+async function freshDatabase(): Promise<{
+  env: Record<string, string>
+  /** Opens the database from the test (close it before a runner opens an embedded one). */
+  open: () => Promise<{ db: TradingDatabase['db']; close: () => Promise<void> }>
+  close: () => Promise<void>
+}> {
+  if (hasPostgres) {
+    const database = await createTestDatabase('postgres')
+    return {
+      env: { DATABASE_URL: database.url ?? '' },
+      open: () => Promise.resolve({ db: database.db, close: () => Promise.resolve() }),
+      close: () => database.close(),
+    }
+  }
+  const dataDir = join(scratch(), 'db')
+  return {
+    env: { DATA_DIR: dataDir },
+    open: async () => {
+      const database = await createDatabase({ dataDir })
+      await database.migrate()
+      return { db: database.db, close: () => database.close() }
+    },
+    close: () => Promise.resolve(),
+  }
+}
+
+describe('a closed stdout', () => {
+  it('status piped into a reader that closes after one line: no EPIPE stack, a quiet exit', async () => {
+    const target = await freshDatabase()
+    try {
+      // More output than a pipe holds (64 KiB): the runner is still writing when the reader closes.
+      const handle = await target.open()
+      const start = Date.parse('2026-01-01T00:00:00Z')
+      const gaps = Array.from({ length: 5000 }, (_, i) => ({
+        symbol: `S${String(i).padStart(5, '0')}USDT`,
+        start_time: new Date(start + i * 60_000),
+        end_time: new Date(start + i * 60_000 + 30 * 60_000),
+        detected_at: new Date(start),
+      }))
+      for (let i = 0; i < gaps.length; i += 1000)
+        await handle.db
+          .insertInto('exchange_gap')
+          .values(gaps.slice(i, i + 1000))
+          .execute()
+      await handle.close()
+      const cwd = scratch()
+      const child = spawn(process.execPath, [CLI, 'status', '--gaps'], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', CI: '1', ...OFFLINE, ...target.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+      // Like `head -1`: read the first line, then close the pipe.
+      const firstLine = await new Promise<string>((resolve) => {
+        let buffered = ''
+        child.stdout.on('data', (d: Buffer) => {
+          buffered += d.toString()
+          const nl = buffered.indexOf('\n')
+          if (nl >= 0) {
+            child.stdout.destroy()
+            resolve(buffered.slice(0, nl))
+          }
+        })
+      })
+      expect(firstLine).toBe('exchange gaps (5000):')
+      const code = await exited
+      expect(stderr).not.toMatch(/EPIPE|\n\s+at /)
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+    } finally {
+      await target.close()
+    }
+  })
 })
