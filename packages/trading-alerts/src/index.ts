@@ -132,8 +132,4 @@ export {
   type AlertsResult,
 } from './jobs/alerts.js'
 export { testAlertRule, type RuleTestOptions, type RuleTestResult } from './alerts/test-rule.js'
-export {
-  sendTestAlert,
-  type SendTestOptions,
-  type SendTestResult,
-} from './alerts/send-test.js'
+export { sendTestAlert, type SendTestOptions, type SendTestResult } from './alerts/send-test.js'

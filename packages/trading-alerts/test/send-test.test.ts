@@ -125,9 +125,7 @@ describe('sendTestAlert', () => {
       firedAt: new Date(NOW).toISOString(),
     })
     expect(String(body.text)).toMatch(/^TEST of rule btc-json/)
-    expect(got?.headers['x-trading-alerts-delivery']).toBe(
-      `test-${rule.id}-${Date.parse(NOW)}`,
-    )
+    expect(got?.headers['x-trading-alerts-delivery']).toBe(`test-${rule.id}-${Date.parse(NOW)}`)
     expect(
       verifyWebhookSignature({
         secret: 'k3y',
@@ -164,9 +162,7 @@ describe('sendTestAlert', () => {
     expect((await rejection(sendTestAlert(database.db, 'log-only', { clock }))).code).toBe(
       'INVALID_OPTION',
     )
-    expect((await rejection(sendTestAlert(database.db, 'nope', { clock }))).code).toBe(
-      'NOT_FOUND',
-    )
+    expect((await rejection(sendTestAlert(database.db, 'nope', { clock }))).code).toBe('NOT_FOUND')
     expect(received).toEqual([])
   })
 })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import {
   alertDeliveries,
   knownHoles,
@@ -32,6 +33,8 @@ export interface StatusArgs {
   readonly alerts?: boolean
   readonly json: boolean
   readonly limit: number
+  /** The demo's database is the one shown. */
+  readonly demo?: boolean
 }
 
 /** Prints the status (see help) of `app`'s database. Returns the exit code. */
@@ -92,7 +95,12 @@ export async function status(app: App, args: StatusArgs): Promise<number> {
   }
   const runs = await recentRuns(app, args.limit)
   if (args.json) write(JSON.stringify(runs, null, 2))
-  else if (runs.length === 0) write('no runs yet')
+  else if (runs.length === 0)
+    write(
+      !args.demo && existsSync(DEMO_DATA_DIR)
+        ? `no runs yet (the demo's runs: runner status --demo)`
+        : 'no runs yet',
+    )
   else {
     write(table(runs, ['id', 'job', 'state', 'startedAt', 'durationS', 'ok', 'failed', 'rows']))
     const deliveries = await alertDeliveries(app, 0)
@@ -124,6 +132,7 @@ export async function run({ values, positionals }: CommandLine): Promise<number>
     alerts: values.alerts === true,
     json: values.json === true,
     limit,
+    demo: values.demo === true,
   }
   return withApp(
     'status',

@@ -2,7 +2,12 @@ import type { Kysely } from 'kysely'
 import type { AlertRuleRow, Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
 import type { Clock } from '../ports.js'
-import { buildWebhookBody, sendWebhook, type AlertMessage, type WebhookAttempt } from './webhooks.js'
+import {
+  buildWebhookBody,
+  sendWebhook,
+  type AlertMessage,
+  type WebhookAttempt,
+} from './webhooks.js'
 
 export interface SendTestOptions {
   readonly clock: Clock
