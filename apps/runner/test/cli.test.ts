@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createDatabase, type TradingDatabase } from '@trading-alerts/trading-alerts'
-import { createTestDatabase, postgresAvailable } from '@trading-alerts/trading-alerts/testing'
+import {
+  createTestDatabase,
+  insertTestSymbols,
+  postgresAvailable,
+} from '@trading-alerts/trading-alerts/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -241,25 +245,7 @@ describe('alerts on the command line', () => {
     const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
     try {
       const handle = await target.open()
-      await handle.db
-        .insertInto('symbol')
-        .values(
-          ['BTCUSDT', 'ETHUSDT'].map((symbol) => ({
-            symbol,
-            base_asset: symbol.replace('USDT', ''),
-            quote_asset: 'USDT',
-            coingecko_id: null,
-            name: null,
-            market_cap_rank: null,
-            market_cap_usd: null,
-            in_top_n: true,
-            status: 'TRADING',
-            first_seen_at: new Date(0),
-            last_seen_at: new Date(0),
-            last_updated_at: null,
-          })),
-        )
-        .execute()
+      await insertTestSymbols(handle.db, ['BTCUSDT', 'ETHUSDT'])
       await handle.close()
       const env = target.env
       const cwd = scratch()

@@ -8,7 +8,12 @@ import {
   verifyWebhookSignature,
   type TradingAlertsError,
 } from '../src/index.js'
-import { createTestDatabase, fixedClock, type TestDatabase } from '../src/testing/index.js'
+import {
+  createTestDatabase,
+  fixedClock,
+  insertTestSymbols,
+  type TestDatabase,
+} from '../src/testing/index.js'
 
 const NOW = '2026-03-17T12:34:56Z'
 const clock = fixedClock(NOW)
@@ -16,25 +21,7 @@ const clock = fixedClock(NOW)
 let database: TestDatabase
 beforeAll(async () => {
   database = await createTestDatabase('pglite')
-  await database.db
-    .insertInto('symbol')
-    .values(
-      ['BTCUSDT', 'ETHUSDT'].map((symbol) => ({
-        symbol,
-        base_asset: symbol.replace('USDT', ''),
-        quote_asset: 'USDT',
-        coingecko_id: null,
-        name: null,
-        market_cap_rank: null,
-        market_cap_usd: null,
-        in_top_n: true,
-        status: 'TRADING',
-        first_seen_at: new Date(NOW),
-        last_seen_at: new Date(NOW),
-        last_updated_at: null,
-      })),
-    )
-    .execute()
+  await insertTestSymbols(database.db, ['BTCUSDT', 'ETHUSDT'], new Date(NOW))
 })
 afterAll(async () => {
   await database?.close()
