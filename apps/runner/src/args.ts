@@ -17,13 +17,15 @@ export const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     gaps: { type: 'boolean' },
     alerts: { type: 'boolean' },
     limit: { type: 'string' },
+    demo: { type: 'boolean' },
   },
   alerts: {
     ...HELP_OPTION,
     json: { type: 'boolean' },
     limit: { type: 'string' },
-    symbols: { type: 'string' },
-    symbol: { type: 'string' },
+    // Both spellings on every alerts command: repeatable, and comma-separated lists.
+    symbols: { type: 'string', multiple: true },
+    symbol: { type: 'string', multiple: true },
     timeframe: { type: 'string' },
     webhook: { type: 'string' },
     preset: { type: 'string' },
@@ -126,4 +128,23 @@ export function intFlag(values: Values, name: string, fallback: number, min = 1)
       `--${name}: "${v}" is not a whole number from ${min} (example: --${name} 20)`,
     )
   return n
+}
+
+/**
+ * Every value of the flags `names` (repeated or comma-separated: `--symbol A --symbols B,C`),
+ * trimmed, in order, without repeats.
+ */
+export function listFlag(values: Values, ...names: string[]): string[] {
+  const out: string[] = []
+  for (const name of names) {
+    const v = values[name]
+    for (const item of Array.isArray(v) ? v : [v]) {
+      if (typeof item !== 'string') continue
+      for (const part of item.split(',')) {
+        const s = part.trim()
+        if (s !== '' && !out.includes(s)) out.push(s)
+      }
+    }
+  }
+  return out
 }

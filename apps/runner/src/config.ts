@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { parse as parseDotEnv } from 'dotenv'
 import { isTimeframe, resolveIndicatorText } from '@trading-alerts/trading-alerts'
 import { validate as validateCron } from 'node-cron'
 
@@ -47,17 +48,223 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>
 
-/** Reads KEY=VALUE lines of a .env file; values already in the environment win. */
+/** A runner command or job, as `usedBy` names them. */
+export type EnvScope =
+  'symbols' | 'historical' | 'incremental' | 'indicators' | 'alerts' | 'start' | 'database'
+
+/** One environment variable the runner reads. */
+export interface EnvVar {
+  readonly name: string
+  /** The value used when it is unset or empty ('' = unset, described by `defaultText`). */
+  readonly default: string
+  /** How the default reads in help and docs, when it is not the value itself. */
+  readonly defaultText?: string
+  readonly meaning: string
+  /**
+   * What reads it: jobs by name, `start` (the daemon only), `database` (every command that opens
+   * the database). The daemon runs every job, so it reads every variable.
+   */
+  readonly usedBy: readonly EnvScope[]
+}
+
+const HTTP: readonly EnvScope[] = ['symbols', 'historical', 'incremental']
+
+/**
+ * THE table of the runner's environment variables: loadConfig takes its defaults from here and
+ * every command's --help lists the rows its jobs use (the README's table follows it).
+ */
+export const ENV_VARS = [
+  {
+    name: 'DATABASE_URL',
+    default: '',
+    defaultText: 'unset: the embedded database in DATA_DIR',
+    meaning: 'postgres://… of a PostgreSQL server',
+    usedBy: ['database'],
+  },
+  {
+    name: 'DATA_DIR',
+    default: './.data/pglite',
+    meaning: 'folder of the embedded database (PGlite) when DATABASE_URL is unset',
+    usedBy: ['database'],
+  },
+  {
+    name: 'DATABASE_SCHEMA',
+    default: 'public',
+    meaning: 'schema of the tables (lower-case letters, digits, _)',
+    usedBy: ['database'],
+  },
+  {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    meaning: 'debug, info, warn or error (stacks only at debug)',
+    usedBy: ['database'],
+  },
+  {
+    name: 'BINANCE_API_URL',
+    default: 'https://api.binance.com',
+    meaning: 'Binance REST base (https://data-api.binance.vision also works)',
+    usedBy: HTTP,
+  },
+  {
+    name: 'BINANCE_DATA_URL',
+    default: 'https://data.binance.vision',
+    meaning: 'base of the public archive (/data/spot/...)',
+    usedBy: ['historical'],
+  },
+  {
+    name: 'BINANCE_LISTING_URL',
+    default: 'https://s3-ap-northeast-1.amazonaws.com/data.binance.vision',
+    meaning: 'S3 XML listing of the archive',
+    usedBy: ['historical'],
+  },
+  {
+    name: 'COINGECKO_API_URL',
+    default: 'https://api.coingecko.com/api/v3',
+    meaning: 'CoinGecko base (https://pro-api.coingecko.com/api/v3 for a paid key)',
+    usedBy: ['symbols'],
+  },
+  {
+    name: 'COINGECKO_API_KEY',
+    default: '',
+    defaultText: 'unset',
+    meaning: 'sent as x-cg-demo-api-key (x-cg-pro-api-key on the pro URL); never logged',
+    usedBy: ['symbols'],
+  },
+  {
+    name: 'QUOTE_ASSET',
+    default: 'USDT',
+    meaning: 'quote asset of the Binance pairs that are tracked',
+    usedBy: ['symbols'],
+  },
+  {
+    name: 'TOP_N',
+    default: '100',
+    meaning: 'how many coins by market cap the symbols job keeps',
+    usedBy: ['symbols'],
+  },
+  {
+    name: 'EXCLUDE_COINS',
+    default: '',
+    defaultText: 'empty',
+    meaning: 'comma-separated CoinGecko ids or tickers never tracked (e.g. pepe,SHIB)',
+    usedBy: ['symbols'],
+  },
+  {
+    name: 'HISTORY_START',
+    default: '',
+    defaultText: '12 months before the current month',
+    meaning: 'earliest month loaded (YYYY-MM, not after the current month, or "listing")',
+    usedBy: ['historical'],
+  },
+  {
+    name: 'CONCURRENCY',
+    default: '4',
+    meaning: 'symbols processed at once by a job',
+    usedBy: ['symbols', 'historical', 'incremental', 'indicators', 'alerts'],
+  },
+  {
+    name: 'HTTP_TIMEOUT_MS',
+    default: '30000',
+    meaning: 'timeout of one HTTP request to Binance or CoinGecko',
+    usedBy: HTTP,
+  },
+  {
+    name: 'MAX_BAN_WAIT_MS',
+    default: '300000',
+    meaning: 'longest IP ban (HTTP 418) to wait out; a longer one fails fast',
+    usedBy: HTTP,
+  },
+  {
+    name: 'INDICATOR_TIMEFRAMES',
+    default: '1h',
+    meaning: 'timeframes resampled and computed on, e.g. 15m,1h,4h,1d (1m … 1w)',
+    usedBy: ['indicators'],
+  },
+  {
+    name: 'INDICATORS',
+    default: 'rsi(14),macd(12,26,9),bbands(20,2,2)',
+    meaning: 'indicators stored for every symbol and timeframe (rules add their own)',
+    usedBy: ['indicators'],
+  },
+  {
+    name: 'ALERT_MAX_ATTEMPTS',
+    default: '8',
+    meaning: 'failed webhook attempts before a delivery is dead-lettered',
+    usedBy: ['alerts'],
+  },
+  {
+    name: 'WEBHOOK_TIMEOUT_MS',
+    default: '10000',
+    meaning: 'timeout of one webhook request',
+    usedBy: ['alerts'],
+  },
+  {
+    name: 'SYMBOLS_CRON',
+    default: '5 0 * * *',
+    meaning: 'daemon schedule of the symbols job, then historical (UTC cron)',
+    usedBy: ['start'],
+  },
+  {
+    name: 'HISTORICAL_CRON',
+    default: '35 0 * * *',
+    meaning: 'daemon schedule of historical',
+    usedBy: ['start'],
+  },
+  {
+    name: 'INCREMENTAL_CRON',
+    default: '*/5 * * * *',
+    meaning: 'daemon schedule of incremental, then indicators, then alerts',
+    usedBy: ['start'],
+  },
+  {
+    name: 'ALERTS_CRON',
+    default: '*/15 * * * *',
+    meaning: 'daemon schedule of the alerts job between incremental runs (webhook retries)',
+    usedBy: ['start'],
+  },
+  {
+    name: 'SHUTDOWN_DEADLINE_MS',
+    default: '30000',
+    meaning: 'on SIGINT/SIGTERM, how long running jobs may take to finish their file or batch',
+    usedBy: ['start'],
+  },
+] as const satisfies readonly EnvVar[]
+
+export type EnvName = (typeof ENV_VARS)[number]['name']
+
+/** The default of a variable, from ENV_VARS. */
+function defaultOf(name: EnvName): string {
+  return ENV_VARS.find((v) => v.name === name)?.default ?? ''
+}
+
+/** The variables a command or job reads (`start`: all of them), in table order. */
+export function envVarsOf(scope: EnvScope): EnvVar[] {
+  return ENV_VARS.filter(
+    (v) =>
+      scope === 'start' ||
+      (v.usedBy as readonly EnvScope[]).some((u) => u === scope || u === 'database'),
+  )
+}
+
+/** The rows of `envVarsOf(scope)` as help text: name, default, meaning. */
+export function envHelp(scope: EnvScope): string {
+  const vars = envVarsOf(scope)
+  const width = Math.max(...vars.map((v) => v.name.length))
+  return vars
+    .map((v) => {
+      const fallback = 'defaultText' in v ? v.defaultText : v.default
+      return `  ${v.name.padEnd(width)}  ${v.meaning}\n  ${' '.repeat(width)}  default: ${fallback}`
+    })
+    .join('\n')
+}
+
+/**
+ * Reads a .env file with dotenv's rules (`KEY=value # comment`, quotes keep `#`, `export KEY=`,
+ * multi-line quoted values); values already in `env` win. A missing file is no error.
+ */
 export function readDotEnv(path: string, env: Record<string, string | undefined>): void {
   if (!existsSync(path)) return
-  for (const raw of readFileSync(path, 'utf8').split(/\r?\n/)) {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) continue
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line)
-    if (match === null) continue
-    const key = match[1] ?? ''
-    let value = match[2] ?? ''
-    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1)
+  for (const [key, value] of Object.entries(parseDotEnv(readFileSync(path, 'utf8')))) {
     if (env[key] === undefined) env[key] = value
   }
 }
@@ -68,9 +275,9 @@ export function readDotEnv(path: string, env: Record<string, string | undefined>
  *
  * @throws ConfigError
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, options: { now?: () => Date } = {}): Config {
   const problems: string[] = []
-  const text = (name: string, fallback: string) => {
+  const text = (name: EnvName, fallback = defaultOf(name)) => {
     const v = env[name]
     return v === undefined || v.trim() === '' ? fallback : v.trim()
   }
@@ -78,7 +285,12 @@ export function loadConfig(env: Env = process.env): Config {
     const v = env[name]
     return v === undefined || v.trim() === '' ? undefined : v.trim()
   }
-  const url = (name: string, fallback: string, protocols: readonly string[], example: string) => {
+  const url = (
+    name: EnvName,
+    protocols: readonly string[],
+    example: string,
+    fallback = defaultOf(name),
+  ) => {
     const v = text(name, fallback)
     try {
       const u = new URL(v)
@@ -90,7 +302,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return v.replace(/\/+$/, '')
   }
-  const int = (name: string, fallback: number, min: number, max: number, example: number) => {
+  const int = (name: EnvName, min: number, max: number) => {
+    const fallback = Number(defaultOf(name))
+    const example = fallback
     const v = optional(name)
     if (v === undefined) return fallback
     const n = Number(v)
@@ -102,8 +316,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return n
   }
-  const cron = (name: string, fallback: string, example: string) => {
-    const v = text(name, fallback)
+  const cron = (name: EnvName) => {
+    const example = defaultOf(name)
+    const v = text(name)
     if (!validateCron(v))
       problems.push(`${name}: "${v}" is not a cron expression (example: ${name}="${example}")`)
     return v
@@ -113,11 +328,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined)
     url(
       'DATABASE_URL',
-      databaseUrl,
       ['postgres:', 'postgresql:'],
       'postgres://user:password@localhost:5432/market',
+      databaseUrl,
     )
-  const databaseSchema = text('DATABASE_SCHEMA', 'public')
+  const databaseSchema = text('DATABASE_SCHEMA')
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema) || databaseSchema.startsWith('pg_')) {
     problems.push(
       `DATABASE_SCHEMA: "${databaseSchema}" is not a schema name of lower-case letters, digits and _ (example: DATABASE_SCHEMA=market)`,
@@ -132,13 +347,13 @@ export function loadConfig(env: Env = process.env): Config {
       )
     }
   }
-  const quoteAsset = text('QUOTE_ASSET', 'USDT')
+  const quoteAsset = text('QUOTE_ASSET')
   if (!/^[A-Z0-9]{2,10}$/.test(quoteAsset)) {
     problems.push(
       `QUOTE_ASSET: "${quoteAsset}" is not an asset code in capitals (example: QUOTE_ASSET=USDT)`,
     )
   }
-  const logLevel = text('LOG_LEVEL', 'info')
+  const logLevel = text('LOG_LEVEL')
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     problems.push(
       `LOG_LEVEL: "${logLevel}" is not one of debug, info, warn, error (example: LOG_LEVEL=info)`,
@@ -164,13 +379,23 @@ export function loadConfig(env: Env = process.env): Config {
       clockOffsetMs = 0
     }
   }
+  // A month after the current one (by the runner's clock) has no closed candle to load.
+  if (historyStart !== undefined && /^\d{4}-(0[1-9]|1[0-2])$/.test(historyStart)) {
+    const now = options.now?.() ?? new Date(Date.now() + clockOffsetMs)
+    const month = now.toISOString().slice(0, 7)
+    if (historyStart > month) {
+      problems.push(
+        `HISTORY_START: "${historyStart}" is after the current month ${month}: nothing there to load (example: HISTORY_START=${month}, or a month before it)`,
+      )
+    }
+  }
 
-  const list = (name: string, fallback: string) =>
-    text(name, fallback)
+  const list = (name: EnvName) =>
+    text(name)
       .split(/,(?![^(]*\))/)
       .map((x) => x.trim())
       .filter((x) => x !== '')
-  const indicatorTimeframes = list('INDICATOR_TIMEFRAMES', '1h')
+  const indicatorTimeframes = list('INDICATOR_TIMEFRAMES')
   for (const tf of indicatorTimeframes) {
     if (!isTimeframe(tf)) {
       problems.push(
@@ -178,7 +403,7 @@ export function loadConfig(env: Env = process.env): Config {
       )
     }
   }
-  const indicators = list('INDICATORS', 'rsi(14),macd(12,26,9),bbands(20,2,2)')
+  const indicators = list('INDICATORS')
   for (const i of indicators) {
     try {
       resolveIndicatorText(i)
@@ -192,57 +417,48 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     databaseUrl,
     databaseSchema,
-    dataDir: text('DATA_DIR', './.data/pglite'),
-    binanceApiUrl: url(
-      'BINANCE_API_URL',
-      'https://api.binance.com',
-      ['https:', 'http:'],
-      'https://data-api.binance.vision',
-    ),
-    binanceDataUrl: url(
-      'BINANCE_DATA_URL',
-      'https://data.binance.vision',
-      ['https:', 'http:'],
-      'https://data.binance.vision',
-    ),
+    dataDir: text('DATA_DIR'),
+    binanceApiUrl: url('BINANCE_API_URL', ['https:', 'http:'], 'https://data-api.binance.vision'),
+    binanceDataUrl: url('BINANCE_DATA_URL', ['https:', 'http:'], 'https://data.binance.vision'),
     binanceListingUrl: url(
       'BINANCE_LISTING_URL',
-      'https://s3-ap-northeast-1.amazonaws.com/data.binance.vision',
       ['https:', 'http:'],
       'https://s3-ap-northeast-1.amazonaws.com/data.binance.vision',
     ),
     coingeckoApiUrl: url(
       'COINGECKO_API_URL',
-      'https://api.coingecko.com/api/v3',
       ['https:', 'http:'],
       'https://pro-api.coingecko.com/api/v3',
     ),
     coingeckoApiKey: optional('COINGECKO_API_KEY'),
     quoteAsset,
-    topN: int('TOP_N', 100, 1, 1000, 100),
+    topN: int('TOP_N', 1, 1000),
     historyStart,
-    concurrency: int('CONCURRENCY', 4, 1, 64, 4),
-    excludeCoins: text('EXCLUDE_COINS', '')
+    concurrency: int('CONCURRENCY', 1, 64),
+    excludeCoins: text('EXCLUDE_COINS')
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== ''),
-    symbolsCron: cron('SYMBOLS_CRON', '5 0 * * *', '5 0 * * *'),
-    historicalCron: cron('HISTORICAL_CRON', '35 0 * * *', '35 0 * * *'),
-    incrementalCron: cron('INCREMENTAL_CRON', '*/5 * * * *', '*/5 * * * *'),
-    alertsCron: cron('ALERTS_CRON', '*/15 * * * *', '*/15 * * * *'),
-    httpTimeoutMs: int('HTTP_TIMEOUT_MS', 30_000, 100, 600_000, 30000),
-    maxBanWaitMs: int('MAX_BAN_WAIT_MS', 300_000, 0, 86_400_000, 300000),
-    shutdownDeadlineMs: int('SHUTDOWN_DEADLINE_MS', 30_000, 0, 600_000, 30000),
+    symbolsCron: cron('SYMBOLS_CRON'),
+    historicalCron: cron('HISTORICAL_CRON'),
+    incrementalCron: cron('INCREMENTAL_CRON'),
+    alertsCron: cron('ALERTS_CRON'),
+    httpTimeoutMs: int('HTTP_TIMEOUT_MS', 100, 600_000),
+    maxBanWaitMs: int('MAX_BAN_WAIT_MS', 0, 86_400_000),
+    shutdownDeadlineMs: int('SHUTDOWN_DEADLINE_MS', 0, 600_000),
     logLevel: logLevel as Config['logLevel'],
     indicatorTimeframes,
     indicators,
-    alertMaxAttempts: int('ALERT_MAX_ATTEMPTS', 8, 1, 100, 8),
-    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, 10000),
+    alertMaxAttempts: int('ALERT_MAX_ATTEMPTS', 1, 100),
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 100, 120_000),
     clockOffsetMs,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config
 }
+
+/** Where `runner demo` keeps its embedded database (wiped at each demo); `status --demo` reads it. */
+export const DEMO_DATA_DIR = './.data/demo'
 
 /** The process environment with `.env` from the working directory merged in (env wins). */
 export function environment(): Record<string, string | undefined> {

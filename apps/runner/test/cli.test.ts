@@ -1,8 +1,16 @@
 import { spawn, type StdioOptions } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createDatabase, type TradingDatabase } from '@trading-alerts/trading-alerts'
+import {
+  createTestDatabase,
+  insertTestSymbols,
+  postgresAvailable,
+} from '@trading-alerts/trading-alerts/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -88,6 +96,244 @@ describe('flags are checked', () => {
       const r = await run([command, '--help'])
       expect(r.code).toBe(0)
       expect(r.stdout).toContain('Usage: runner')
+    },
+  )
+})
+
+const hasPostgres = await postgresAvailable()
+
+/** A fresh migrated database for one test: PostgreSQL when there is one, else embedded. */
+async function freshDatabase(): Promise<{
+  env: Record<string, string>
+  /** Opens the database from the test (close it before a runner opens an embedded one). */
+  open: () => Promise<{ db: TradingDatabase['db']; close: () => Promise<void> }>
+  close: () => Promise<void>
+}> {
+  if (hasPostgres) {
+    const database = await createTestDatabase('postgres')
+    return {
+      env: { DATABASE_URL: database.url ?? '' },
+      open: () => Promise.resolve({ db: database.db, close: () => Promise.resolve() }),
+      close: () => database.close(),
+    }
+  }
+  const dataDir = join(scratch(), 'db')
+  return {
+    env: { DATA_DIR: dataDir },
+    open: async () => {
+      const database = await createDatabase({ dataDir })
+      await database.migrate()
+      return { db: database.db, close: () => database.close() }
+    },
+    close: () => Promise.resolve(),
+  }
+}
+
+describe('a closed stdout', () => {
+  it('status piped into a reader that closes after one line: no EPIPE stack, a quiet exit', async () => {
+    const target = await freshDatabase()
+    try {
+      // More output than a pipe holds (64 KiB): the runner is still writing when the reader closes.
+      const handle = await target.open()
+      const start = Date.parse('2026-01-01T00:00:00Z')
+      const gaps = Array.from({ length: 5000 }, (_, i) => ({
+        symbol: `S${String(i).padStart(5, '0')}USDT`,
+        start_time: new Date(start + i * 60_000),
+        end_time: new Date(start + i * 60_000 + 30 * 60_000),
+        detected_at: new Date(start),
+      }))
+      for (let i = 0; i < gaps.length; i += 1000)
+        await handle.db
+          .insertInto('exchange_gap')
+          .values(gaps.slice(i, i + 1000))
+          .execute()
+      await handle.close()
+      const cwd = scratch()
+      const child = spawn(process.execPath, [CLI, 'status', '--gaps'], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', CI: '1', ...OFFLINE, ...target.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+      // Like `head -1`: read the first line, then close the pipe.
+      const firstLine = await new Promise<string>((resolve) => {
+        let buffered = ''
+        child.stdout.on('data', (d: Buffer) => {
+          buffered += d.toString()
+          const nl = buffered.indexOf('\n')
+          if (nl >= 0) {
+            child.stdout.destroy()
+            resolve(buffered.slice(0, nl))
+          }
+        })
+      })
+      expect(firstLine).toBe('exchange gaps (5000):')
+      const code = await exited
+      expect(stderr).not.toMatch(/EPIPE|\n\s+at /)
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+    } finally {
+      await target.close()
+    }
+  })
+})
+
+describe('each job lists its environment', () => {
+  it('historical: HISTORY_START, CONCURRENCY, the Binance URLs with their defaults', async () => {
+    const r = await run(['job', 'historical', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Usage: runner job historical')
+    expect(r.stdout).toMatch(/HISTORY_START +earliest month loaded.*\n +default: 12 months before/)
+    expect(r.stdout).toMatch(/CONCURRENCY +symbols processed at once by a job\n +default: 4\n/)
+    expect(r.stdout).toMatch(/BINANCE_DATA_URL .*\n +default: https:\/\/data\.binance\.vision\n/)
+    expect(r.stdout).toContain('DATABASE_URL')
+    expect(r.stdout).not.toContain('TOP_N')
+    expect(r.stdout).not.toContain('COINGECKO')
+  })
+
+  it('symbols: TOP_N, QUOTE_ASSET, the CoinGecko variables', async () => {
+    const r = await run(['job', 'symbols', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/TOP_N +how many coins .*\n +default: 100\n/)
+    expect(r.stdout).toMatch(/QUOTE_ASSET .*\n +default: USDT\n/)
+    expect(r.stdout).toContain('COINGECKO_API_URL')
+    expect(r.stdout).toContain('COINGECKO_API_KEY')
+    expect(r.stdout).not.toContain('HISTORY_START')
+  })
+})
+
+describe('configuration from the environment and .env', () => {
+  it('a HISTORY_START after the current month exits 2; the .env comment is no part of the value', async () => {
+    const cwd = scratch()
+    writeFileSync(join(cwd, '.env'), 'HISTORY_START=2999-01 # far in the future\n')
+    const r = await run(['job', 'historical'], {}, cwd)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/HISTORY_START: "2999-01" is after the current month \d{4}-\d{2}/)
+  })
+})
+
+describe('one-shot jobs', () => {
+  it("print the run's warnings after the summary", async () => {
+    const target = await freshDatabase()
+    try {
+      const r = await run(['job', 'historical'], target.env)
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/historical run #\d+: succeeded/)
+      expect(r.stdout).toContain('warning: no symbols tracked: run getSymbols first')
+    } finally {
+      await target.close()
+    }
+  })
+})
+
+describe('alerts on the command line', () => {
+  it('--symbol and --symbols on add and test; an unknown pair is refused; send-test reports the status', async () => {
+    const target = await freshDatabase()
+    const received: string[] = []
+    let status = 200
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        received.push(body)
+        res.writeHead(status).end()
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+    try {
+      const handle = await target.open()
+      await insertTestSymbols(handle.db, ['BTCUSDT', 'ETHUSDT'])
+      await handle.close()
+      const env = target.env
+      const cwd = scratch()
+
+      const nope = await run(
+        ['alerts', 'add', 'nope', 'close > 0', '--symbols', 'NOPEUSDT'],
+        env,
+        cwd,
+      )
+      expect(nope.code).toBe(2)
+      expect(nope.stderr).toContain('NOPEUSDT: not a pair of the symbol table')
+
+      const both = await run(
+        ['alerts', 'add', 'both', 'close > 0', '--symbol', 'BTCUSDT', '--symbol', 'ethusdt'],
+        env,
+        cwd,
+      )
+      expect(both.code, both.stderr).toBe(0)
+      const add = await run(
+        ['alerts', 'add', 'hooked', 'close > 0', '--symbols', 'BTCUSDT', '--webhook', hook],
+        env,
+        cwd,
+      )
+      expect(add.code, add.stderr).toBe(0)
+      const list = JSON.parse((await run(['alerts', 'list', '--json'], env, cwd)).stdout) as {
+        name: string
+        symbols: string
+      }[]
+      expect(list.map((r) => [r.name, r.symbols])).toEqual([
+        ['both', 'BTCUSDT,ETHUSDT'],
+        ['hooked', 'BTCUSDT'],
+      ])
+
+      // test reads --symbols too (no candles are loaded: the first symbol says so).
+      const test = await run(
+        ['alerts', 'test', 'close > 0', '--symbols', 'ETHUSDT,BTCUSDT'],
+        env,
+        cwd,
+      )
+      expect(test.code).toBe(2)
+      expect(test.stderr).toContain('no candles loaded for ETHUSDT')
+
+      const sent = await run(['alerts', 'send-test', 'hooked'], env, cwd)
+      expect(sent.code, sent.stderr).toBe(0)
+      expect(sent.stdout).toMatch(
+        /rule hooked: test message \(json\) to http:\/\/127\.0\.0\.1:\d+ → HTTP 200/,
+      )
+      expect(received).toHaveLength(1)
+      expect(JSON.parse(received[0] ?? '')).toMatchObject({ test: true, ruleName: 'hooked' })
+
+      status = 503
+      const failed = await run(['alerts', 'send-test', 'hooked'], env, cwd)
+      expect(failed.code).toBe(1)
+      expect(failed.stdout).toContain('failed: HTTP 503')
+
+      const logOnly = await run(['alerts', 'send-test', 'both'], env, cwd)
+      expect(logOnly.code).toBe(2)
+      expect(logOnly.stderr).toContain('rule both has no webhook')
+      expect(received).toHaveLength(2)
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()))
+      await target.close()
+    }
+  })
+})
+
+describe('the demo', () => {
+  it(
+    'prints the next command, and status --demo shows its runs',
+    { timeout: 400_000 },
+    async () => {
+      const cwd = scratch()
+      const demo = await run(['demo'], {}, cwd)
+      expect(demo.code, demo.stderr).toBe(0)
+      expect(demo.stdout).toContain('Next: "runner status --demo"')
+      const runs = JSON.parse((await run(['status', '--demo', '--json'], {}, cwd)).stdout) as {
+        job: string
+        state: string
+      }[]
+      expect(runs.map((r) => [r.job, r.state])).toEqual([
+        ['indicators', 'succeeded'],
+        ['incremental', 'succeeded'],
+        ['historical', 'succeeded'],
+        ['symbols', 'succeeded'],
+      ])
+      // The configured database (DATA_DIR here) is another one, and says where the demo's runs are.
+      const plain = await run(['status'], {}, cwd)
+      expect(plain.stdout.trim()).toBe("no runs yet (the demo's runs: runner status --demo)")
     },
   )
 })

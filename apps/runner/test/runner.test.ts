@@ -539,6 +539,52 @@ describe.runIf(hasPostgres)('the runner on PostgreSQL', () => {
     }
   })
 
+  it('the first start of the daemon catches up in order: symbols, then historical, then incremental on the symbols', async () => {
+    const fresh = await createTestDatabase('postgres')
+    try {
+      const daemon = startRunner(['start'], {
+        ...marketEnv(market),
+        DATABASE_URL: fresh.url ?? '',
+        SHUTDOWN_DEADLINE_MS: '5000',
+      })
+      const runs = () =>
+        fresh.db
+          .selectFrom('job_run')
+          .select(['id', 'job', 'state', 'started_at', 'finished_at'])
+          .orderBy('started_at')
+          .execute()
+      await waitFor(
+        async () => (await runs()).some((r) => r.job === 'alerts' && r.state !== 'running'),
+        daemon,
+      )
+      daemon.child.kill('SIGTERM')
+      const exit = await daemon.done
+      expect(exit.code, exit.stderr).toBe(0)
+      const list = await runs()
+      const chain = ['symbols', 'historical', 'incremental', 'indicators', 'alerts']
+      expect(list.map((r) => r.job).slice(0, chain.length)).toEqual(chain)
+      for (let i = 1; i < chain.length; i++) {
+        const previous = list[i - 1]
+        const next = list[i]
+        expect(previous?.state, `${previous?.job}`).toBe('succeeded')
+        expect(
+          next?.started_at.getTime(),
+          `${next?.job} started before ${previous?.job} finished`,
+        ).toBeGreaterThanOrEqual(previous?.finished_at?.getTime() ?? Number.POSITIVE_INFINITY)
+      }
+      // Incremental ran on the symbols the catch-up had just loaded.
+      const incremental = list.find((r) => r.job === 'incremental')
+      const tasks = await fresh.db
+        .selectFrom('task_run')
+        .select('symbol')
+        .where('job_run_id', '=', incremental?.id ?? -1)
+        .execute()
+      expect(tasks.map((t) => t.symbol).sort()).toEqual(TRACKED)
+    } finally {
+      await fresh.close()
+    }
+  }, 120_000)
+
   it('two daemons on one database never run the same job at once', async () => {
     const shared = await createTestDatabase('postgres')
     try {

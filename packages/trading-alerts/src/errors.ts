@@ -11,6 +11,7 @@ export type TradingAlertsErrorCode =
   | 'RULE_SYNTAX'
   | 'WEBHOOK_CONFIG'
   | 'NOT_FOUND'
+  | 'UNKNOWN_SYMBOL'
 
 /** Base class for every error this package throws on purpose. */
 export class TradingAlertsError extends Error {

@@ -106,6 +106,7 @@ export {
   type SeriesReader,
 } from './alerts/language.js'
 export {
+  checkRuleSymbols,
   listAlertRules,
   parseAlertRule,
   removeAlertRule,
@@ -139,3 +140,4 @@ export {
   type AlertsResult,
 } from './jobs/alerts.js'
 export { testAlertRule, type RuleTestOptions, type RuleTestResult } from './alerts/test-rule.js'
+export { sendTestAlert, type SendTestOptions, type SendTestResult } from './alerts/send-test.js'

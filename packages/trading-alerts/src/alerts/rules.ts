@@ -154,7 +154,35 @@ export function validateAlertRule(input: AlertRuleInput): {
 }
 
 /**
- * Adds a rule, or replaces the rule of that name. A new rule is evaluated from the time it is
+ * Checks that every symbol a rule names is a pair of the `symbol` table (`*` always is): a typo
+ * like NOPEUSDT would otherwise make a rule that never fires.
+ *
+ * @throws TradingAlertsError UNKNOWN_SYMBOL naming the pairs that are not there
+ */
+export async function checkRuleSymbols(
+  db: Kysely<Database>,
+  symbols: readonly string[],
+): Promise<void> {
+  const named = symbols.filter((s) => s !== '*')
+  if (named.length === 0) return
+  const known = await db
+    .selectFrom('symbol')
+    .select('symbol')
+    .where('symbol', 'in', named)
+    .execute()
+  const found = new Set(known.map((k) => k.symbol))
+  const missing = named.filter((s) => !found.has(s))
+  if (missing.length > 0) {
+    throw new TradingAlertsError(
+      'UNKNOWN_SYMBOL',
+      `${missing.join(', ')}: not ${missing.length === 1 ? 'a pair' : 'pairs'} of the symbol table (check the spelling, or run the symbols job first)`,
+    )
+  }
+}
+
+/**
+ * Adds a rule, or replaces the rule of that name. Every symbol it names must be in the `symbol`
+ * table (UNKNOWN_SYMBOL otherwise). A new rule is evaluated from the time it is
  * added: it never fires on old history (use `alerts test` for that).
  */
 export async function saveAlertRule(
@@ -163,6 +191,7 @@ export async function saveAlertRule(
   clock: Clock,
 ): Promise<AlertRuleRow> {
   const v = validateAlertRule(input)
+  await checkRuleSymbols(db, v.symbols)
   const now = clock.now()
   const from = input.from === undefined ? now : new Date(input.from)
   const values = {

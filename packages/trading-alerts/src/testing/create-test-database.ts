@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { createDatabase, type TradingDatabase } from '../db/database.js'
+import type { Database } from '../db/schema.js'
 
 export type TestDatabaseKind = 'pglite' | 'postgres'
 
@@ -92,4 +94,31 @@ export function memoryLogger() {
       entries.push({ level, message, fields })
     }
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+}
+
+/** Adds tracked, trading `<BASE>USDT` pairs to the symbol table (what a symbols run would). */
+export async function insertTestSymbols(
+  db: Kysely<Database>,
+  symbols: readonly string[],
+  seenAt: Date = new Date(0),
+): Promise<void> {
+  await db
+    .insertInto('symbol')
+    .values(
+      symbols.map((symbol) => ({
+        symbol,
+        base_asset: symbol.replace(/USDT$/, ''),
+        quote_asset: 'USDT',
+        coingecko_id: null,
+        name: null,
+        market_cap_rank: null,
+        market_cap_usd: null,
+        in_top_n: true,
+        status: 'TRADING',
+        first_seen_at: seenAt,
+        last_seen_at: seenAt,
+        last_updated_at: null,
+      })),
+    )
+    .execute()
 }

@@ -1,6 +1,7 @@
 export {
   createTestDatabase,
   fixedClock,
+  insertTestSymbols,
   memoryLogger,
   postgresAvailable,
   testDatabaseKinds,
