@@ -232,7 +232,16 @@ async function status(
     else if (tasks.length === 0) write(`run ${id}: no tasks`)
     else
       write(
-        table(tasks, ['symbol', 'state', 'attempts', 'rows', 'durationS', 'errorCode', 'error']),
+        table(tasks, [
+          'kind',
+          'key',
+          'state',
+          'attempts',
+          'rows',
+          'durationS',
+          'errorCode',
+          'error',
+        ]),
       )
     return 0
   }

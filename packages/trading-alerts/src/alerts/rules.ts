@@ -4,6 +4,7 @@ import { TradingAlertsError } from '../errors.js'
 import { resolveIndicator, seriesName } from '../indicators/registry.js'
 import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock } from '../ports.js'
+import { deleteAlertRule, listAlertRuleRows, upsertAlertRule } from '../store/alerts.js'
 import { bindRule, formatRule, parseRule, seriesKeys, type Rule } from './language.js'
 import { parseWebhookPreset } from './webhooks.js'
 
@@ -152,48 +153,20 @@ export async function saveAlertRule(
     created_at: now,
     evaluate_from: from,
   }
-  return db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('alert_rule')
-      .select(['id', 'rule', 'timeframe', 'symbols'])
-      .where('name', '=', input.name)
-      .executeTakeFirst()
-    if (existing === undefined) {
-      return trx.insertInto('alert_rule').values(values).returningAll().executeTakeFirstOrThrow()
-    }
-    const sameCondition =
-      existing.rule === v.canonical &&
-      existing.timeframe === v.timeframe &&
-      JSON.stringify(existing.symbols) === JSON.stringify(v.symbols)
-    const { created_at: _created, evaluate_from: _from, ...changes } = values
-    // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
-    const row = await trx
-      .updateTable('alert_rule')
-      .set(
-        sameCondition && input.from === undefined ? changes : { ...changes, evaluate_from: from },
-      )
-      .where('id', '=', existing.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    if (!sameCondition || input.from !== undefined)
-      await trx.deleteFrom('alert_cursor').where('rule_id', '=', existing.id).execute()
-    return row
-  })
+  // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
+  return upsertAlertRule(db, values, input.from !== undefined)
 }
 
 /** Every rule, by name. */
 export async function listAlertRules(db: Kysely<Database>): Promise<AlertRuleRow[]> {
-  return db.selectFrom('alert_rule').selectAll().orderBy('name').execute()
+  return listAlertRuleRows(db)
 }
 
 /** Removes a rule (by name or id) with its events and deliveries. @throws NOT_FOUND */
 export async function removeAlertRule(db: Kysely<Database>, nameOrId: string): Promise<void> {
   const byId = /^\d+$/.test(nameOrId)
-  const result = await db
-    .deleteFrom('alert_rule')
-    .where(byId ? 'id' : 'name', '=', byId ? Number(nameOrId) : nameOrId)
-    .executeTakeFirst()
-  if (Number(result.numDeletedRows) === 0) {
+  const deleted = await deleteAlertRule(db, byId ? { id: Number(nameOrId) } : { name: nameOrId })
+  if (deleted === 0) {
     throw new TradingAlertsError('NOT_FOUND', `no alert rule "${nameOrId}"`)
   }
 }
@@ -202,12 +175,7 @@ export async function removeAlertRule(db: Kysely<Database>, nameOrId: string): P
 export async function ruleIndicators(
   db: Kysely<Database>,
 ): Promise<{ timeframe: Timeframe; indicator: string }[]> {
-  const rules = await db
-    .selectFrom('alert_rule')
-    .select(['rule', 'timeframe'])
-    .where('enabled', '=', true)
-    .where('kind', '=', 'bar')
-    .execute()
+  const rules = await listAlertRuleRows(db, { enabled: true, kind: 'bar' })
   const out: { timeframe: Timeframe; indicator: string }[] = []
   for (const r of rules) {
     try {
