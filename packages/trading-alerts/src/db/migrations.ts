@@ -261,6 +261,7 @@ export const migrations: Record<string, Migration> = {
         .alterTable('task_run')
         .addColumn('kind', 'text')
         .addColumn('key', 'text')
+        .alterColumn('symbol', (c) => c.dropNotNull())
         .execute()
       await sql`
         update task_run set
@@ -274,7 +275,6 @@ export const migrations: Record<string, Migration> = {
         .alterTable('task_run')
         .alterColumn('kind', (c) => c.setNotNull())
         .alterColumn('key', (c) => c.setNotNull())
-        .alterColumn('symbol', (c) => c.dropNotNull())
         .execute()
     },
   },

@@ -274,8 +274,9 @@ async function loadSymbol(
           rows: columns,
         })
         const gapRows = await recordGaps(tx, symbol, checked, clock.now())
-        await recordFile(tx, {
+        await recordArchiveFile(tx.db, {
           symbol,
+          interval: '1m',
           period,
           url,
           sha256: file.sha256,
@@ -317,8 +318,9 @@ async function loadSymbol(
         code,
       })
       await database.writeTransaction((tx) =>
-        recordFile(tx, {
+        recordArchiveFile(tx.db, {
           symbol,
+          interval: '1m',
           period,
           url,
           sha256: null,
@@ -345,36 +347,6 @@ async function loadSymbol(
   if (newest !== undefined) await advanceLastUpdated(database.db, symbol, newest + CLOSE_OFFSET)
   outcome.lastUpdatedAt = await lastUpdatedAt(database.db, symbol)
   return outcome
-}
-
-/** Upserts an archive_file row (inside the file's transaction). */
-async function recordFile(
-  tx: WriteTransaction,
-  f: {
-    symbol: string
-    period: ArchivePeriod
-    url: string
-    sha256: string | null
-    rows: number
-    state: 'loaded' | 'failed'
-    error: string | null
-    attempts: number
-    at: Date
-  },
-): Promise<void> {
-  await recordArchiveFile(tx.db, {
-    symbol: f.symbol,
-    interval: '1m',
-    periodKind: f.period.kind,
-    period: f.period.period,
-    url: f.url,
-    sha256: f.sha256,
-    rows: f.rows,
-    state: f.state,
-    error: f.error,
-    attempts: f.attempts,
-    at: f.at,
-  })
 }
 
 /** Missing minutes of an archive file as REST answered for them (not yet written). */

@@ -58,8 +58,8 @@ export function listExchangeGaps(
 export interface ArchiveFileRecord {
   readonly symbol: string
   readonly interval: string
-  readonly periodKind: 'monthly' | 'daily'
-  readonly period: string
+  /** `YYYY-MM` (monthly) or `YYYY-MM-DD` (daily). */
+  readonly period: { readonly kind: 'monthly' | 'daily'; readonly period: string }
   readonly url: string
   readonly sha256: string | null
   readonly rows: number
@@ -74,8 +74,8 @@ export async function recordArchiveFile(db: Kysely<Database>, f: ArchiveFileReco
   const values = {
     symbol: f.symbol,
     interval: f.interval,
-    period_kind: f.periodKind,
-    period: f.period,
+    period_kind: f.period.kind,
+    period: f.period.period,
     url: f.url,
     sha256: f.sha256,
     rows: f.rows,
