@@ -1,8 +1,7 @@
 /** The one writer of `indicator_value` and `indicator_state`, and their reads. */
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { WriteTransaction } from '../db/database.js'
 import type { Database, IndicatorStateTable } from '../db/schema.js'
-import type { Selectable } from 'kysely'
 
 export type IndicatorStateRow = Selectable<IndicatorStateTable>
 

@@ -1,3 +1,4 @@
+/** The one writer of `job_run` and `task_run`: the jobs' task scaffold and the stale-run repair call it. */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
 import type {
   Database,
@@ -8,8 +9,6 @@ import type {
   TaskRunRow,
   TaskState,
 } from '../db/schema.js'
-
-/** The one writer of `job_run` and `task_run`: the jobs' task scaffold and the stale-run repair call it. */
 
 /** A run as the scaffold holds it. */
 export interface OpenRun {

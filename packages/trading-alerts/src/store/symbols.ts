@@ -2,9 +2,8 @@
  * The one writer of `symbol` (including `last_updated_at`, moved forward by the candle writers
  * through `advanceLastUpdated`) and `top_coin_snapshot`, and their reads.
  */
-import { sql, type Kysely } from 'kysely'
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
 import type { Database, NewSymbolRow, SymbolRow, TopCoinSnapshotTable } from '../db/schema.js'
-import type { Insertable, Selectable } from 'kysely'
 
 export type TopCoinSnapshotRow = Selectable<TopCoinSnapshotTable>
 export type NewTopCoinSnapshotRow = Insertable<TopCoinSnapshotTable>
