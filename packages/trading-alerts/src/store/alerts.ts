@@ -108,7 +108,7 @@ export async function writeAlertCursor(
     .execute()
 }
 
-/** An event to record. */
+/** An event of a rule: what fired, where and when. */
 export interface NewAlertEvent {
   readonly ruleId: number
   readonly symbol: string
@@ -157,17 +157,10 @@ export async function insertAlertDelivery(
 }
 
 /** A pending delivery that is due, with its event and rule. */
-export interface DueDelivery {
+export interface DueDelivery extends NewAlertEvent {
   readonly id: number
   readonly attempts: number
   readonly eventId: number
-  readonly symbol: string
-  readonly timeframe: string
-  readonly barTime: Date
-  readonly firedAt: Date
-  readonly values: Record<string, number>
-  readonly text: string
-  readonly ruleId: number
   readonly ruleName: string
   readonly rule: string
   readonly webhookUrl: string | null
