@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron'
+import { lastRunStart } from '@trading-alerts/trading-alerts'
 import { runJob, type App, type RunnableJob } from './app.js'
 
 /**
@@ -127,13 +128,7 @@ async function dueJobs(app: App, tasks: readonly ScheduledTask[]): Promise<Set<R
     const [next, after] = task.getNextRuns(2)
     if (next === undefined || after === undefined) continue
     const previousFire = next.getTime() - (after.getTime() - next.getTime())
-    const last = await app.database.db
-      .selectFrom('job_run')
-      .select((eb) => eb.fn.max('started_at').as('last'))
-      .where('job', '=', job)
-      .executeTakeFirst()
-    const lastStart =
-      last?.last === null || last?.last === undefined ? 0 : new Date(last.last).getTime()
+    const lastStart = (await lastRunStart(app.database.db, job))?.getTime() ?? 0
     if (lastStart < previousFire + shift) due.add(job)
   }
   return due

@@ -26,8 +26,8 @@ export class ProgressDisplay {
   }
 
   update(event: ProgressEvent): void {
-    const line = this.lines.get(event.symbol) ?? {
-      symbol: event.symbol,
+    const line = this.lines.get(event.key) ?? {
+      symbol: event.key,
       state: event.state,
       done: 0,
       total: 0,
@@ -39,7 +39,7 @@ export class ProgressDisplay {
     line.total = event.total
     line.rows = event.rows
     line.error = event.error
-    this.lines.set(event.symbol, line)
+    this.lines.set(event.key, line)
   }
 
   stop(): void {
@@ -68,13 +68,13 @@ const pad = (value: string, n: number) => value.padEnd(n)
 
 /** The summary table printed at the end of every one-shot job. */
 export function summaryTable(result: JobResult): string {
-  const header = `${pad('symbol', 12)} ${pad('state', 11)} ${'rows'.padStart(11)}  error`
+  const header = `${pad('task', 12)} ${pad('state', 11)} ${'rows'.padStart(11)}  error`
   const lines = result.tasks
     .slice()
-    .sort((a, b) => a.symbol.localeCompare(b.symbol))
+    .sort((a, b) => a.key.localeCompare(b.key))
     .map(
       (t) =>
-        `${pad(t.symbol, 12)} ${pad(t.state, 11)} ${t.rows.toLocaleString('en-US').padStart(11)}  ${t.error ?? ''}`,
+        `${pad(t.key, 12)} ${pad(t.state, 11)} ${t.rows.toLocaleString('en-US').padStart(11)}  ${t.error ?? ''}`,
     )
   const seconds = ((result.finishedAt.getTime() - result.startedAt.getTime()) / 1000).toFixed(1)
   const failed = result.tasks.filter((t) => t.state === 'failed').length

@@ -273,14 +273,14 @@ describe.runIf(hasPostgres)('the runner when PostgreSQL drops its connections', 
     expect(runs[0]?.finished_at).not.toBeNull()
     const tasks = await database.db
       .selectFrom('task_run')
-      .select(['symbol', 'state', 'error_code', 'finished_at'])
+      .select(['key', 'state', 'error_code', 'finished_at'])
       .where('job_run_id', '=', runs[0]?.id ?? 0)
       .execute()
-    expect(tasks.map((t) => t.symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT'])
+    expect(tasks.map((t) => t.key).sort()).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT'])
     for (const task of tasks) {
-      expect(['succeeded', 'failed', 'interrupted'], task.symbol).toContain(task.state)
-      if (task.state !== 'succeeded') expect(task.error_code, task.symbol).not.toBeNull()
-      expect(task.finished_at, task.symbol).not.toBeNull()
+      expect(['succeeded', 'failed', 'interrupted'], task.key).toContain(task.state)
+      if (task.state !== 'succeeded') expect(task.error_code, task.key).not.toBeNull()
+      expect(task.finished_at, task.key).not.toBeNull()
     }
     expect(tasks.some((t) => t.state === 'failed' && t.error_code === 'DATABASE_ERROR')).toBe(true)
   }
@@ -504,13 +504,13 @@ describe.runIf(hasPostgres)('the runner after a SIGKILL', () => {
       tasks.forEach((task, i) => {
         const before = leftTasks[i]
         if (before?.state === 'running' || before?.state === 'pending') {
-          expect(task.state, task.symbol).toBe('interrupted')
-          expect(task.error_code, task.symbol).toBe('INTERRUPTED')
-          expect(task.finished_at, task.symbol).toEqual(
+          expect(task.state, task.key).toBe('interrupted')
+          expect(task.error_code, task.key).toBe('INTERRUPTED')
+          expect(task.finished_at, task.key).toEqual(
             before.last_progress_at ?? before.started_at ?? lastSeen,
           )
         } else {
-          expect(task, task.symbol).toEqual(before)
+          expect(task, task.key).toEqual(before)
         }
       })
       // What status shows: the run's duration to its last progress.

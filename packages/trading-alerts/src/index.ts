@@ -25,6 +25,49 @@ export {
   PROGRESS_HEARTBEAT_MS,
   stopFailure,
 } from './jobs/run-bookkeeping.js'
+// The store layer: the one module of each table family (see src/store/README.md).
+export {
+  getRun,
+  lastRunStart,
+  listRuns,
+  listTasks,
+  type OpenRun,
+  type TaskSpec,
+} from './store/runs.js'
+export {
+  alertDeliveries,
+  knownHoles,
+  recentAlertEvents,
+  recentRuns,
+  runTasks,
+  type RunSummaryRow,
+  type TaskSummaryRow,
+} from './store/status.js'
+export {
+  lastUpdatedAt,
+  listLoadedSymbols,
+  listSymbols,
+  snapshotDays,
+  topCoinSnapshot,
+  type LoadedSymbolsFilter,
+  type TopCoinSnapshotRow,
+} from './store/symbols.js'
+export {
+  listBars,
+  listCandles,
+  readBars,
+  readResampledBars,
+  resampleCandles,
+  type BarColumns,
+} from './store/candles.js'
+export { listExchangeGaps, listFailedArchiveFiles } from './store/gaps.js'
+export { listIndicatorStates, readIndicatorValues } from './store/indicators.js'
+export {
+  listAlertDeliveries,
+  listAlertEvents,
+  listAlertRuleRows,
+  type DueDelivery,
+} from './store/alerts.js'
 export {
   getSymbols,
   type GetSymbolsDeps,
@@ -74,7 +117,7 @@ export {
   type IndicatorDefinition,
   type IndicatorInstance,
 } from './indicators/registry.js'
-export { closedBarsEnd, readBars, resampleCandles, type BarColumns } from './indicators/resample.js'
+export { closedBarsEnd } from './indicators/resample.js'
 export { restoreStreamState } from './indicators/stream-state.js'
 export {
   DEFAULT_INDICATORS,
@@ -132,6 +175,12 @@ export {
   type WebhookAttempt,
   type WebhookPreset,
 } from './alerts/webhooks.js'
+export {
+  nextDeliveryState,
+  type DeliveryOutcome,
+  type DeliveryPolicy,
+  type NextDeliveryState,
+} from './alerts/delivery.js'
 export {
   deliverDueAlerts,
   runAlerts,

@@ -659,25 +659,64 @@ describe.each(kinds)('indicators and alerts on %s', (kind) => {
     try {
       const result = await runAlerts({ database, clock, logger })
       expect(result.state).toBe('failed')
-      const bad = result.tasks.find((t) => t.symbol === 'rule:btc-broken')
+      const bad = result.tasks.find((t) => t.kind === 'rule' && t.key === 'btc-broken')
       expect(bad).toMatchObject({ state: 'failed', rows: 0, errorCode: 'RULE_SYNTAX' })
       expect(bad?.error).toContain('unknown indicator "rsx"')
-      const good = result.tasks.find((t) => t.symbol === 'rule:btc-any-close')
+      const good = result.tasks.find((t) => t.kind === 'rule' && t.key === 'btc-any-close')
       expect(good?.state).toBe('succeeded')
       expect(good?.rows).toBeGreaterThan(0)
+      // Each rule is a task of kind 'rule' keyed by its name, written through the task scaffold.
       const rows = await database.db
         .selectFrom('task_run')
         .selectAll()
         .where('job_run_id', '=', result.runId)
-        .where('symbol', 'in', ['rule:btc-broken', 'rule:btc-any-close'])
-        .orderBy('symbol')
+        .where('key', 'in', ['btc-broken', 'btc-any-close'])
+        .orderBy('key')
         .execute()
-      expect(rows.map((r) => [r.symbol, r.state, r.error_code, Number(r.rows_written)])).toEqual([
-        ['rule:btc-any-close', 'succeeded', null, good?.rows],
-        ['rule:btc-broken', 'failed', 'RULE_SYNTAX', 0],
+      expect(
+        rows.map((r) => [
+          r.kind,
+          r.key,
+          r.symbol,
+          r.params,
+          r.state,
+          r.attempts,
+          r.error_code,
+          Number(r.rows_written),
+        ]),
+      ).toEqual([
+        [
+          'rule',
+          'btc-any-close',
+          null,
+          { job: 'alerts', rule: 'btc-any-close' },
+          'succeeded',
+          1,
+          null,
+          good?.rows,
+        ],
+        [
+          'rule',
+          'btc-broken',
+          null,
+          { job: 'alerts', rule: 'btc-broken' },
+          'failed',
+          1,
+          'RULE_SYNTAX',
+          0,
+        ],
       ])
+      for (const r of rows) {
+        expect(r.started_at).not.toBeNull()
+        expect(r.finished_at).not.toBeNull()
+        expect(r.last_progress_at).toEqual(r.finished_at)
+      }
       expect(rows[1]?.error).toBe(bad?.error)
-      expect(logger.entries.some((e) => e.message === 'alert rule failed')).toBe(true)
+      expect(
+        logger.entries.some(
+          (e) => e.message === 'alerts task failed' && e.fields?.rule === 'btc-broken',
+        ),
+      ).toBe(true)
     } finally {
       await database.db
         .deleteFrom('alert_event')

@@ -193,8 +193,39 @@ describe.each(kinds)('the pipeline on %s', (kind) => {
       pair: 'USDCUSDT',
       excluded_reason: 'stablecoin',
     })
+    // The job is one task of kind 'job' keyed by its name, written through the task scaffold.
+    expect(result.tasks).toEqual([
+      expect.objectContaining({ kind: 'job', key: 'symbols', state: 'succeeded', rows: 100 }),
+    ])
+    expect(result.tasks[0]?.symbol).toBeUndefined()
+    const events: ProgressEvent[] = []
     // A re-run changes nothing.
-    await getSymbols(depsFor(sim, database), { topN: 100 })
+    const again = await getSymbols(depsFor(sim, database), {
+      topN: 100,
+      onProgress: (e) => events.push(e),
+    })
+    const task = await database.db
+      .selectFrom('task_run')
+      .selectAll()
+      .where('job_run_id', '=', again.runId)
+      .executeTakeFirstOrThrow()
+    expect(task).toMatchObject({
+      job: 'symbols',
+      kind: 'job',
+      key: 'symbols',
+      symbol: null,
+      state: 'succeeded',
+      attempts: 1,
+      error_code: null,
+      params: { job: 'symbols', topN: 100, quoteAsset: 'USDT', excludeList: [] },
+    })
+    expect(Number(task.rows_written)).toBe(100)
+    expect(task.started_at).not.toBeNull()
+    expect(task.last_progress_at).toEqual(task.finished_at)
+    expect(events.map((e) => [e.kind, e.key, e.state, e.done, e.total])).toEqual([
+      ['job', 'symbols', 'running', 0, 1],
+      ['job', 'symbols', 'succeeded', 1, 1],
+    ])
     expect(await database.db.selectFrom('top_coin_snapshot').selectAll().execute()).toHaveLength(
       100,
     )

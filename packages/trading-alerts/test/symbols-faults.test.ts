@@ -59,6 +59,39 @@ describe.each(kinds)('bad coins from CoinGecko on %s', (kind) => {
     }
   })
 
+  it('a getSymbols that fails records its one job task failed with the error and its code, and the run with it', async () => {
+    sim.addFault({ route: 'exchangeInfo', kind: '451' })
+    const result = await getSymbols(depsFor(sim, database), { topN: 100 })
+    expect(result).toMatchObject({ state: 'failed', coins: [], added: [], dropped: [] })
+    expect(result.tasks).toEqual([
+      expect.objectContaining({ kind: 'job', key: 'symbols', state: 'failed', rows: 0 }),
+    ])
+    const failed = result.tasks[0]
+    expect(failed?.errorCode).toMatch(/^[A-Z_]+$/)
+    const task = await database.db
+      .selectFrom('task_run')
+      .selectAll()
+      .where('job_run_id', '=', result.runId)
+      .executeTakeFirstOrThrow()
+    expect(task).toMatchObject({
+      kind: 'job',
+      key: 'symbols',
+      symbol: null,
+      state: 'failed',
+      error: failed?.error,
+      error_code: failed?.errorCode,
+    })
+    expect(task.finished_at).not.toBeNull()
+    const run = await database.db
+      .selectFrom('job_run')
+      .selectAll()
+      .where('id', '=', result.runId)
+      .executeTakeFirstOrThrow()
+    expect(run).toMatchObject({ state: 'failed', error: failed?.error })
+    // Nothing half-written.
+    expect(await database.db.selectFrom('symbol').selectAll().execute()).toEqual([])
+  })
+
   it('a NUL byte in one coin name does not stop the refresh: the name is cleaned, every coin is kept', async () => {
     sim.addFault({
       route: 'coins-markets',

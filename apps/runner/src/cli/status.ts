@@ -15,7 +15,7 @@ export function help(): string {
   return `Usage: runner status [runId] [--gaps] [--alerts] [--json] [--limit N] [--demo]
 
   (no argument)  the recent runs of every job: state, start, duration, symbols ok/failed, rows
-  runId          every symbol's task in that run: state, attempts, rows, duration, error
+  runId          every task of that run (kind, key): state, attempts, rows, duration, error
   --gaps         known exchange gaps and failed archive files (holes)
   --alerts       recent alert events, webhook deliveries by state, and the dead letters
   --json         machine-readable output
@@ -89,7 +89,16 @@ export async function status(app: App, args: StatusArgs): Promise<number> {
     else if (tasks.length === 0) write(`run ${id}: no tasks`)
     else
       write(
-        table(tasks, ['symbol', 'state', 'attempts', 'rows', 'durationS', 'errorCode', 'error']),
+        table(tasks, [
+          'kind',
+          'key',
+          'state',
+          'attempts',
+          'rows',
+          'durationS',
+          'errorCode',
+          'error',
+        ]),
       )
     return 0
   }

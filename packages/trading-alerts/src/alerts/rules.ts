@@ -4,6 +4,8 @@ import { TradingAlertsError } from '../errors.js'
 import { resolveIndicator, seriesName, type IndicatorInstance } from '../indicators/registry.js'
 import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock } from '../ports.js'
+import { deleteAlertRule, listAlertRuleRows, upsertAlertRule } from '../store/alerts.js'
+import { knownSymbols } from '../store/symbols.js'
 import {
   bindRule,
   formatRule,
@@ -165,12 +167,7 @@ export async function checkRuleSymbols(
 ): Promise<void> {
   const named = symbols.filter((s) => s !== '*')
   if (named.length === 0) return
-  const known = await db
-    .selectFrom('symbol')
-    .select('symbol')
-    .where('symbol', 'in', named)
-    .execute()
-  const found = new Set(known.map((k) => k.symbol))
+  const found = await knownSymbols(db, named)
   const missing = named.filter((s) => !found.has(s))
   if (missing.length > 0) {
     throw new TradingAlertsError(
@@ -208,48 +205,20 @@ export async function saveAlertRule(
     created_at: now,
     evaluate_from: from,
   }
-  return db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('alert_rule')
-      .select(['id', 'rule', 'timeframe', 'symbols'])
-      .where('name', '=', input.name)
-      .executeTakeFirst()
-    if (existing === undefined) {
-      return trx.insertInto('alert_rule').values(values).returningAll().executeTakeFirstOrThrow()
-    }
-    const sameCondition =
-      existing.rule === v.canonical &&
-      existing.timeframe === v.timeframe &&
-      JSON.stringify(existing.symbols) === JSON.stringify(v.symbols)
-    const { created_at: _created, evaluate_from: _from, ...changes } = values
-    // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
-    const row = await trx
-      .updateTable('alert_rule')
-      .set(
-        sameCondition && input.from === undefined ? changes : { ...changes, evaluate_from: from },
-      )
-      .where('id', '=', existing.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    if (!sameCondition || input.from !== undefined)
-      await trx.deleteFrom('alert_cursor').where('rule_id', '=', existing.id).execute()
-    return row
-  })
+  // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
+  return upsertAlertRule(db, values, input.from !== undefined)
 }
 
 /** Every rule, by name. */
 export async function listAlertRules(db: Kysely<Database>): Promise<AlertRuleRow[]> {
-  return db.selectFrom('alert_rule').selectAll().orderBy('name').execute()
+  return listAlertRuleRows(db)
 }
 
 /** Removes a rule (by name or id) with its events and deliveries. @throws NOT_FOUND */
 export async function removeAlertRule(db: Kysely<Database>, nameOrId: string): Promise<void> {
   const byId = /^\d+$/.test(nameOrId)
-  const result = await db
-    .deleteFrom('alert_rule')
-    .where(byId ? 'id' : 'name', '=', byId ? Number(nameOrId) : nameOrId)
-    .executeTakeFirst()
-  if (Number(result.numDeletedRows) === 0) {
+  const deleted = await deleteAlertRule(db, byId ? { id: Number(nameOrId) } : { name: nameOrId })
+  if (deleted === 0) {
     throw new TradingAlertsError('NOT_FOUND', `no alert rule "${nameOrId}"`)
   }
 }
@@ -258,12 +227,7 @@ export async function removeAlertRule(db: Kysely<Database>, nameOrId: string): P
 export async function ruleIndicators(
   db: Kysely<Database>,
 ): Promise<{ timeframe: Timeframe; instance: IndicatorInstance }[]> {
-  const rules = await db
-    .selectFrom('alert_rule')
-    .select(['rule', 'timeframe'])
-    .where('enabled', '=', true)
-    .where('kind', '=', 'bar')
-    .execute()
+  const rules = await listAlertRuleRows(db, { enabled: true, kind: 'bar' })
   const out: { timeframe: Timeframe; instance: IndicatorInstance }[] = []
   for (const r of rules) {
     try {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { AlertRuleRow, Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
 import type { Clock } from '../ports.js'
+import { findAlertRuleRow } from '../store/alerts.js'
 import {
   buildWebhookBody,
   sendWebhook,
@@ -41,11 +42,7 @@ export async function sendTestAlert(
   options: SendTestOptions,
 ): Promise<SendTestResult> {
   const byId = /^\d+$/.test(nameOrId)
-  const rule = await db
-    .selectFrom('alert_rule')
-    .selectAll()
-    .where(byId ? 'id' : 'name', '=', byId ? Number(nameOrId) : nameOrId)
-    .executeTakeFirst()
+  const rule = await findAlertRuleRow(db, byId ? { id: Number(nameOrId) } : { name: nameOrId })
   if (rule === undefined) throw new TradingAlertsError('NOT_FOUND', `no alert rule "${nameOrId}"`)
   if (rule.webhook_url === null) {
     throw new TradingAlertsError(

@@ -1,14 +1,11 @@
 import type { Bar, Stream } from '@trading-alerts/technical-indicators'
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
 import { closedBarsEnd } from '../indicators/resample.js'
-import {
-  BUCKET_ORIGIN_MS,
-  parseTimeframe,
-  timeframeMs,
-  type Timeframe,
-} from '../indicators/timeframes.js'
+import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
+import { readResampledBars } from '../store/candles.js'
+import { lastUpdatedAt } from '../store/symbols.js'
 import { bindRule, evaluateBar } from './language.js'
 import { parseAlertRule, resolveRuleIndicators } from './rules.js'
 
@@ -47,37 +44,18 @@ export async function testAlertRule(
   const size = timeframeMs(timeframe)
   const { maxOffset } = bindRule(rule, size)
   const symbol = options.symbol.toUpperCase()
-  const s = await db
-    .selectFrom('symbol')
-    .select('last_updated_at')
-    .where('symbol', '=', symbol)
-    .executeTakeFirst()
-  if (s?.last_updated_at == null) {
+  const updatedAt = await lastUpdatedAt(db, symbol)
+  if (updatedAt === null) {
     throw new TradingAlertsError('NOT_FOUND', `no candles loaded for ${symbol}`)
   }
-  const end = closedBarsEnd(s.last_updated_at, timeframe)
-  const rows = (
-    await sql<{ t: number; o: number; h: number; l: number; c: number; v: number }>`
-      select (extract(epoch from b) * 1000)::float8 as t,
-        ((array_agg(open order by open_time))[1])::float8 as o, max(high)::float8 as h,
-        min(low)::float8 as l, ((array_agg(close order by open_time desc))[1])::float8 as c,
-        sum(volume)::float8 as v
-      from (
-        select date_bin(${`${size / 1000} seconds`}::interval, open_time,
-          ${new Date(BUCKET_ORIGIN_MS)}::timestamptz) as b, open_time, open, high, low, close, volume
-        from tickerdata_1m where symbol = ${symbol} and open_time < ${new Date(end)}
-      ) m
-      group by b order by b
-    `.execute(db)
-  ).rows
-  const n = rows.length
-  const field = (k: 'o' | 'h' | 'l' | 'c' | 'v') => rows.map((r) => Number(r[k]))
-  const fields = new Map<string, number[]>([
-    ['open', field('o')],
-    ['high', field('h')],
-    ['low', field('l')],
-    ['close', field('c')],
-    ['volume', field('v')],
+  const bars = await readResampledBars(db, symbol, timeframe, closedBarsEnd(updatedAt, timeframe))
+  const n = bars.length
+  const fields = new Map<string, Float64Array>([
+    ['open', bars.open],
+    ['high', bars.high],
+    ['low', bars.low],
+    ['close', bars.close],
+    ['volume', bars.volume],
   ])
   const series = new Map<string, Float64Array>()
   for (const { operand, instance } of resolveRuleIndicators(rule)) {
@@ -85,16 +63,15 @@ export async function testAlertRule(
     const values = new Float64Array(n)
     const stream = instance.definition.create(instance.params)
     for (let i = 0; i < n; i++) {
-      const r = rows[i] as { o: number; h: number; l: number; c: number; v: number }
       const out =
         instance.definition.input === 'close'
-          ? (stream as Stream<number, unknown>).update(Number(r.c))
+          ? (stream as Stream<number, unknown>).update(bars.close[i] as number)
           : (stream as Stream<Bar, unknown>).update({
-              open: Number(r.o),
-              high: Number(r.h),
-              low: Number(r.l),
-              close: Number(r.c),
-              volume: Number(r.v),
+              open: bars.open[i] as number,
+              high: bars.high[i] as number,
+              low: bars.low[i] as number,
+              close: bars.close[i] as number,
+              volume: bars.volume[i] as number,
             })
       values[i] =
         output === undefined ? (out as number) : ((out as Record<string, number>)[output] ?? NaN)
@@ -109,7 +86,8 @@ export async function testAlertRule(
       if (j < 0) return undefined
       return (fields.get(key) ?? series.get(key))?.[j]
     })
-    if (r?.fired === true) fired.push({ barTime: new Date(Number(rows[i]?.t)), values: r.values })
+    if (r?.fired === true)
+      fired.push({ barTime: new Date(bars.openTime[i] as number), values: r.values })
   }
   return { symbol, timeframe, barsEvaluated: n - from, fired }
 }

@@ -252,4 +252,30 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('task_run').addColumn('last_progress_at', 'timestamptz').execute()
     },
   },
+  '0004_task_kind_key': {
+    async up(db: Kysely<unknown>) {
+      // A task says what it is about: kind 'symbol' (key the symbol), 'job' (key the job's name:
+      // the one task of getSymbols, once symbol '*') or 'rule' (key the rule's name, once
+      // symbol 'rule:NAME'). `symbol` keeps the real symbol of symbol tasks only.
+      await db.schema
+        .alterTable('task_run')
+        .addColumn('kind', 'text')
+        .addColumn('key', 'text')
+        .alterColumn('symbol', (c) => c.dropNotNull())
+        .execute()
+      await sql`
+        update task_run set
+          kind = case when symbol = '*' then 'job' when symbol like 'rule:%' then 'rule'
+            else 'symbol' end,
+          key = case when symbol = '*' then job when symbol like 'rule:%' then substr(symbol, 6)
+            else symbol end,
+          symbol = case when symbol = '*' or symbol like 'rule:%' then null else symbol end
+      `.execute(db)
+      await db.schema
+        .alterTable('task_run')
+        .alterColumn('kind', (c) => c.setNotNull())
+        .alterColumn('key', (c) => c.setNotNull())
+        .execute()
+    },
+  },
 }

@@ -85,6 +85,8 @@ export interface ExchangeGapTable {
 export type JobName = 'symbols' | 'historical' | 'incremental' | 'indicators' | 'alerts'
 export type RunState = 'running' | 'succeeded' | 'failed' | 'interrupted'
 export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'skipped'
+/** What a task is about: one symbol, the whole job (getSymbols), or one alert rule. */
+export type TaskKind = 'symbol' | 'job' | 'rule'
 
 export interface JobRunTable {
   id: Generated<number>
@@ -100,12 +102,16 @@ export interface JobRunTable {
   last_progress_at: Timestamp | null
 }
 
-/** One self-contained unit of a run: (job, symbol, params). */
+/** One self-contained unit of a run: (job, kind, key, params). */
 export interface TaskRunTable {
   id: Generated<number>
   job_run_id: number
   job: JobName
-  symbol: string
+  kind: TaskKind
+  /** The symbol, the job's name or the rule's name, by `kind`. */
+  key: string
+  /** The symbol of a symbol task; null for the others. */
+  symbol: string | null
   params: Json
   state: TaskState
   attempts: Generated<number>

@@ -6,22 +6,27 @@ import {
   type ArchivePeriod,
   type Kline,
 } from '@trading-alerts/tickerdata'
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { WriteTransaction } from '../db/database.js'
 import type { Database } from '../db/schema.js'
+import { newestCandleOpen, storedCandleRange, writeCandles } from '../store/candles.js'
+import {
+  isKnownGap,
+  listArchiveFiles,
+  listFailedArchiveFiles,
+  recordArchiveFile,
+  recordExchangeGaps,
+  removeDailyFilesOf,
+} from '../store/gaps.js'
+import { updateTask } from '../store/runs.js'
+import { advanceLastUpdated, historicalCandidates, lastUpdatedAt } from '../store/symbols.js'
 import {
   defaultHistoryStart,
   findMissingMinutes,
   oneMonthBefore,
   planArchivePeriods,
 } from './historical-plan.js'
-import {
-  describeError,
-  runSymbolTasks,
-  startJobRun,
-  updateTask,
-  type TaskContext,
-} from './run-bookkeeping.js'
+import { describeError, runSymbolTasks, startJobRun, type TaskContext } from './run-bookkeeping.js'
 import { noSymbolsWarnings, withRunWarnings } from './run-warnings.js'
 import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
 
@@ -47,57 +52,7 @@ export async function selectHistoricalSymbols(
   only?: readonly string[],
 ): Promise<string[]> {
   // close_time >= cutoff  ⇔  open_time >= cutoff − 59.999 s: the primary key answers it.
-  const since = new Date(oneMonthBefore(now) - CLOSE_OFFSET)
-  let query = db
-    .selectFrom('symbol as s')
-    .select('s.symbol')
-    .where('s.in_top_n', '=', true)
-    .where('s.status', '=', 'TRADING')
-    .where((eb) =>
-      eb.or([
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('tickerdata_1m as t')
-              .select(sql`1`.as('one'))
-              .whereRef('t.symbol', '=', 's.symbol')
-              .where('t.open_time', '>=', since),
-          ),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('archive_file as f')
-            .select(sql`1`.as('one'))
-            .whereRef('f.symbol', '=', 's.symbol')
-            .where('f.state', '=', 'failed'),
-        ),
-        // A load that was stopped (killed, interrupted) has recent rows but is not complete.
-        eb.exists(
-          eb
-            .selectFrom('task_run as t')
-            .select(sql`1`.as('one'))
-            .whereRef('t.symbol', '=', 's.symbol')
-            .where('t.job', '=', 'historical')
-            .where('t.state', '!=', 'succeeded')
-            .where((inner) =>
-              inner.not(
-                inner.exists(
-                  inner
-                    .selectFrom('task_run as later')
-                    .select(sql`1`.as('one'))
-                    .whereRef('later.symbol', '=', 't.symbol')
-                    .where('later.job', '=', 'historical')
-                    .whereRef('later.id', '>', 't.id'),
-                ),
-              ),
-            ),
-        ),
-      ]),
-    )
-    .orderBy('s.market_cap_rank')
-    .orderBy('s.symbol')
-  if (only !== undefined) query = query.where('s.symbol', 'in', only.length > 0 ? [...only] : [''])
-  return (await query.execute()).map((r) => r.symbol)
+  return historicalCandidates(db, new Date(oneMonthBefore(now) - CLOSE_OFFSET), only)
 }
 
 interface SymbolOutcome {
@@ -212,14 +167,10 @@ async function loadSymbol(
     publishedMonths: new Set(months.map((m) => m.period)),
   })
   const known = new Map(
-    (
-      await database.db
-        .selectFrom('archive_file')
-        .select(['period', 'period_kind', 'sha256', 'state', 'attempts'])
-        .where('symbol', '=', symbol)
-        .where('interval', '=', '1m')
-        .execute()
-    ).map((r) => [`${r.period_kind}:${r.period}`, r]),
+    (await listArchiveFiles(database.db, symbol, '1m')).map((r) => [
+      `${r.period_kind}:${r.period}`,
+      r,
+    ]),
   )
   const total = periods.length
   task.tally.total = total
@@ -267,20 +218,12 @@ async function loadSymbol(
 
     if (current.ok && current.unchanged) {
       outcome.skipped++
-      const stored = await database.db
-        .selectFrom('tickerdata_1m')
-        .select((eb) => [eb.fn.min('open_time').as('first'), eb.fn.max('open_time').as('last')])
-        .where('symbol', '=', symbol)
-        .where('open_time', '>=', new Date(period.start))
-        .where('open_time', '<', new Date(period.end))
-        .executeTakeFirst()
-      const first = stored?.first ?? null
-      const last = stored?.last ?? null
+      const { first, last } = await storedCandleRange(database.db, symbol, period.start, period.end)
       try {
         // A gap to the previous file is found when this one loads, unless the previous one was a
         // hole then and has loaded since (a retried failed period): then it is found here.
         if (first !== null) {
-          const boundary = findMissingMinutes([new Date(first).getTime()], previousOpen)
+          const boundary = findMissingMinutes([first], previousOpen)
           const checked = await checkGaps(deps, symbol, boundary, options)
           if (checked.length > 0) {
             const rows = await database.writeTransaction((tx) =>
@@ -300,7 +243,7 @@ async function loadSymbol(
           code,
         })
       }
-      if (last !== null) previousOpen = new Date(last).getTime()
+      if (last !== null) previousOpen = last
       await progress(i + 1)
       continue
     }
@@ -324,15 +267,16 @@ async function loadSymbol(
       )
       const lastOpen = columns.length > 0 ? (columns.openTime[columns.length - 1] ?? 0) : undefined
       const { rows, gapRows } = await database.writeTransaction(async (tx) => {
-        const written = await tx.replaceCandles({
+        const written = await writeCandles(tx, {
           symbol,
           start: period.start,
           end: period.end,
           rows: columns,
         })
         const gapRows = await recordGaps(tx, symbol, checked, clock.now())
-        await recordFile(tx, {
+        await recordArchiveFile(tx.db, {
           symbol,
+          interval: '1m',
           period,
           url,
           sha256: file.sha256,
@@ -344,12 +288,7 @@ async function loadSymbol(
         })
         if (period.kind === 'monthly') {
           // The month's daily files (loaded while the monthly was late) are superseded.
-          await tx.db
-            .deleteFrom('archive_file')
-            .where('symbol', '=', symbol)
-            .where('period_kind', '=', 'daily')
-            .where('period', 'like', `${period.period}-%`)
-            .execute()
+          await removeDailyFilesOf(tx.db, symbol, period.period)
         }
         if (!hole && lastOpen !== undefined)
           await advanceLastUpdated(tx.db, symbol, lastOpen + CLOSE_OFFSET)
@@ -379,8 +318,9 @@ async function loadSymbol(
         code,
       })
       await database.writeTransaction((tx) =>
-        recordFile(tx, {
+        recordArchiveFile(tx.db, {
           symbol,
+          interval: '1m',
           period,
           url,
           sha256: null,
@@ -397,90 +337,16 @@ async function loadSymbol(
   if (pending !== undefined) await pending // never leave a download running behind us
 
   // last_updated_at: the newest stored candle before the first recorded hole (or the newest of all).
-  const failedPeriods = await database.db
-    .selectFrom('archive_file')
-    .select(['period'])
-    .where('symbol', '=', symbol)
-    .where('state', '=', 'failed')
-    .execute()
+  const failedPeriods = await listFailedArchiveFiles(database.db, { symbol })
   const holeStart = Math.min(...failedPeriods.map((h) => parseArchivePeriod(h.period).start))
-  let newestQuery = database.db
-    .selectFrom('tickerdata_1m')
-    .select((eb) => eb.fn.max('open_time').as('last'))
-    .where('symbol', '=', symbol)
-  if (Number.isFinite(holeStart))
-    newestQuery = newestQuery.where('open_time', '<', new Date(holeStart))
-  const newest = await newestQuery.executeTakeFirst()
-  if (newest?.last !== undefined && newest.last !== null) {
-    await advanceLastUpdated(database.db, symbol, new Date(newest.last).getTime() + CLOSE_OFFSET)
-  }
-  const row = await database.db
-    .selectFrom('symbol')
-    .select('last_updated_at')
-    .where('symbol', '=', symbol)
-    .executeTakeFirst()
-  outcome.lastUpdatedAt = row?.last_updated_at ?? null
+  const newest = await newestCandleOpen(
+    database.db,
+    symbol,
+    Number.isFinite(holeStart) ? holeStart : undefined,
+  )
+  if (newest !== undefined) await advanceLastUpdated(database.db, symbol, newest + CLOSE_OFFSET)
+  outcome.lastUpdatedAt = await lastUpdatedAt(database.db, symbol)
   return outcome
-}
-
-/** Upserts an archive_file row (inside the file's transaction). */
-async function recordFile(
-  tx: WriteTransaction,
-  f: {
-    symbol: string
-    period: ArchivePeriod
-    url: string
-    sha256: string | null
-    rows: number
-    state: 'loaded' | 'failed'
-    error: string | null
-    attempts: number
-    at: Date
-  },
-): Promise<void> {
-  const values = {
-    symbol: f.symbol,
-    interval: '1m',
-    period_kind: f.period.kind,
-    period: f.period.period,
-    url: f.url,
-    sha256: f.sha256,
-    rows: f.rows,
-    state: f.state,
-    error: f.error,
-    attempts: f.attempts,
-    loaded_at: f.at,
-  }
-  await tx.db
-    .insertInto('archive_file')
-    .values(values)
-    .onConflict((oc) =>
-      oc.columns(['symbol', 'interval', 'period_kind', 'period']).doUpdateSet({
-        url: values.url,
-        sha256: values.sha256,
-        rows: values.rows,
-        state: values.state,
-        error: values.error,
-        attempts: values.attempts,
-        loaded_at: values.loaded_at,
-      }),
-    )
-    .execute()
-}
-
-/** Moves `last_updated_at` forward to `closeTime`, never backwards. */
-export async function advanceLastUpdated(
-  db: Kysely<Database>,
-  symbol: string,
-  closeTime: number,
-): Promise<void> {
-  const at = new Date(closeTime)
-  await db
-    .updateTable('symbol')
-    .set({ last_updated_at: at })
-    .where('symbol', '=', symbol)
-    .where((eb) => eb.or([eb('last_updated_at', 'is', null), eb('last_updated_at', '<', at)]))
-    .execute()
 }
 
 /** Missing minutes of an archive file as REST answered for them (not yet written). */
@@ -505,13 +371,7 @@ async function checkGaps(
   const { database, binance } = deps
   const checked: CheckedGap[] = []
   for (const gap of gaps) {
-    const known = await database.db
-      .selectFrom('exchange_gap')
-      .select('start_time')
-      .where('symbol', '=', symbol)
-      .where('start_time', '=', new Date(gap.start))
-      .executeTakeFirst()
-    if (known !== undefined) continue
+    if (await isKnownGap(database.db, symbol, gap.start)) continue
     const candles = await binance.getHistorical(
       symbol,
       gap.start,
@@ -538,19 +398,8 @@ async function recordGaps(
   let rows = 0
   for (const { gap, candles, missing } of checked) {
     if (candles.length > 0)
-      rows += await tx.replaceCandles({ symbol, start: gap.start, end: gap.end, rows: candles })
-    for (const m of missing) {
-      await tx.db
-        .insertInto('exchange_gap')
-        .values({
-          symbol,
-          start_time: new Date(m.start),
-          end_time: new Date(m.end),
-          detected_at: at,
-        })
-        .onConflict((oc) => oc.columns(['symbol', 'start_time']).doNothing())
-        .execute()
-    }
+      rows += await writeCandles(tx, { symbol, start: gap.start, end: gap.end, rows: candles })
+    await recordExchangeGaps(tx.db, symbol, missing, at)
   }
   return rows
 }

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema.js'
+import { writeCandles } from '../store/candles.js'
+import { recordExchangeGaps } from '../store/gaps.js'
+import { advanceLastUpdated, listLoadedSymbols } from '../store/symbols.js'
 import { findMissingMinutes } from './historical-plan.js'
-import { advanceLastUpdated } from './historical.js'
 import { runSymbolTasks, startJobRun } from './run-bookkeeping.js'
 import { noSymbolsWarnings, withRunWarnings } from './run-warnings.js'
 import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
@@ -35,23 +35,6 @@ export function planIncrementalRequests(
   })
 }
 
-async function selectIncrementalSymbols(
-  db: Kysely<Database>,
-  only: readonly string[] | undefined,
-): Promise<{ symbol: string; lastUpdatedAt: Date }[]> {
-  let query = db
-    .selectFrom('symbol')
-    .select(['symbol', 'last_updated_at'])
-    .where('in_top_n', '=', true)
-    .where('status', '=', 'TRADING')
-    .where('last_updated_at', 'is not', null)
-    .orderBy('market_cap_rank')
-    .orderBy('symbol')
-  if (only !== undefined) query = query.where('symbol', 'in', only.length > 0 ? [...only] : [''])
-  const rows = await query.execute()
-  return rows.map((r) => ({ symbol: r.symbol, lastUpdatedAt: r.last_updated_at as Date }))
-}
-
 /**
  * incremental: each loaded symbol from its `last_updated_at` to now over REST. The requests are
  * counted up front; symbols run in parallel under the shared weight budget of the Binance client;
@@ -65,7 +48,11 @@ export async function runIncremental(
   const { database, binance, clock, logger } = deps
   const now = clock.now().getTime()
   const plans = planIncrementalRequests(
-    await selectIncrementalSymbols(database.db, options.symbols),
+    await listLoadedSymbols(database.db, {
+      inTopN: true,
+      trading: true,
+      only: options.symbols,
+    }),
     now,
   )
   const totalRequests = plans.reduce((sum, p) => sum + p.requests, 0)
@@ -104,25 +91,14 @@ export async function runIncremental(
             previousOpen,
           )
           tally.rows += await database.writeTransaction(async (tx) => {
-            const written = await tx.replaceCandles({
+            const written = await writeCandles(tx, {
               symbol: plan.symbol,
               start: first.openTime,
               end: last.openTime + MINUTE,
               rows: page,
             })
             // REST is the last word: minutes it skips are exchange gaps.
-            for (const m of missing) {
-              await tx.db
-                .insertInto('exchange_gap')
-                .values({
-                  symbol: plan.symbol,
-                  start_time: new Date(m.start),
-                  end_time: new Date(m.end),
-                  detected_at: clock.now(),
-                })
-                .onConflict((oc) => oc.columns(['symbol', 'start_time']).doNothing())
-                .execute()
-            }
+            await recordExchangeGaps(tx.db, plan.symbol, missing, clock.now())
             await advanceLastUpdated(tx.db, plan.symbol, last.closeTime)
             return written
           })

@@ -4,13 +4,15 @@ import type { TradingDatabase, WriteTransaction } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
 import { resolveIndicatorText, type IndicatorInstance } from '../indicators/registry.js'
+import { closedBarsEnd } from '../indicators/resample.js'
+import { readBars, resampleCandles, resampleStart, type BarColumns } from '../store/candles.js'
 import {
-  closedBarsEnd,
-  readBars,
-  resampleCandles,
-  resampleStart,
-  type BarColumns,
-} from '../indicators/resample.js'
+  copyIndicatorValues,
+  deleteIndicatorValuesAfter,
+  listIndicatorStates,
+  saveIndicatorState,
+} from '../store/indicators.js'
+import { lastUpdatedAt, listLoadedSymbols } from '../store/symbols.js'
 import { restoreStreamState } from '../indicators/stream-state.js'
 import { parseTimeframe, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock, Logger } from '../ports.js'
@@ -98,13 +100,7 @@ async function computeBatch(
     const { definition, seriesNames } = st.instance
     const first = bars.openTime.findIndex((t) => t > st.last)
     if (first < 0) continue
-    await tx.db
-      .deleteFrom('indicator_value')
-      .where('symbol', '=', symbol)
-      .where('timeframe', '=', timeframe)
-      .where('name', 'in', [...seriesNames])
-      .where('open_time', '>', new Date(Math.max(st.last, -1)))
-      .execute()
+    await deleteIndicatorValuesAfter(tx.db, symbol, timeframe, seriesNames, Math.max(st.last, -1))
     const names = seriesNames.map((s) => `${prefix}${s}\t`)
     const outputs = definition.outputs
     for (let i = first; i < n; i++) {
@@ -142,35 +138,19 @@ async function computeBatch(
     }
     st.bars += n - first
     st.last = bars.openTime[n - 1] as number
-    await tx.db
-      .insertInto('indicator_state')
-      .values({
-        symbol,
-        timeframe,
-        indicator: st.instance.key,
-        last_open_time: new Date(st.last),
-        bars: st.bars,
-        version: String(st.instance.definition.stateVersion),
-        state: JSON.stringify(saveState(st.stream)),
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc.columns(['symbol', 'timeframe', 'indicator']).doUpdateSet((eb) => ({
-          last_open_time: eb.ref('excluded.last_open_time'),
-          bars: eb.ref('excluded.bars'),
-          version: eb.ref('excluded.version'),
-          state: eb.ref('excluded.state'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute()
+    await saveIndicatorState(tx.db, {
+      symbol,
+      timeframe,
+      indicator: st.instance.key,
+      lastOpenTime: st.last,
+      bars: st.bars,
+      version: String(st.instance.definition.stateVersion),
+      state: saveState(st.stream),
+      updatedAt: now,
+    })
   }
   if (text.length > 0) chunks.push(Buffer.from(encoder.encode(text)))
-  await tx.copyRows(
-    'indicator_value',
-    ['symbol', 'timeframe', 'name', 'open_time', 'value'],
-    chunks,
-  )
+  await copyIndicatorValues(tx, chunks)
   return rows
 }
 
@@ -182,12 +162,7 @@ async function loadStates(
   instances: readonly IndicatorInstance[],
   logger: Logger,
 ): Promise<InstanceState[]> {
-  const saved = await db
-    .selectFrom('indicator_state')
-    .selectAll()
-    .where('symbol', '=', symbol)
-    .where('timeframe', '=', timeframe)
-    .execute()
+  const saved = await listIndicatorStates(db, symbol, timeframe)
   const byKey = new Map(saved.map((s) => [s.indicator, s]))
   return instances.map((instance) => {
     const row = byKey.get(instance.key)
@@ -243,16 +218,12 @@ export async function computeSymbolIndicators(
 ): Promise<{ bars: number; values: number }> {
   const { database, clock, logger } = deps
   const db = database.db
-  const sym = await db
-    .selectFrom('symbol')
-    .select('last_updated_at')
-    .where('symbol', '=', symbol)
-    .executeTakeFirst()
-  if (sym?.last_updated_at == null) return { bars: 0, values: 0 }
+  const updatedAt = await lastUpdatedAt(db, symbol)
+  if (updatedAt === null) return { bars: 0, values: 0 }
   let bars = 0
   let values = 0
   for (const [timeframe, instances] of plan) {
-    const end = closedBarsEnd(sym.last_updated_at, timeframe)
+    const end = closedBarsEnd(updatedAt, timeframe)
     if (timeframe !== '1m') {
       const start = await resampleStart(db, symbol, timeframe)
       if (start !== undefined && start < end) {
@@ -296,16 +267,9 @@ export async function runIndicators(
     options.indicators ?? DEFAULT_INDICATORS,
     options.includeRuleIndicators ?? true,
   )
-  let query = database.db
-    .selectFrom('symbol')
-    .select('symbol')
-    .where('last_updated_at', 'is not', null)
-    .orderBy('market_cap_rank')
-    .orderBy('symbol')
-  if (options.symbols !== undefined) {
-    query = query.where('symbol', 'in', options.symbols.length > 0 ? [...options.symbols] : [''])
-  }
-  const symbols = (await query.execute()).map((r) => r.symbol)
+  const symbols = (await listLoadedSymbols(database.db, { only: options.symbols })).map(
+    (r) => r.symbol,
+  )
   const params = {
     timeframes: [...plan.keys()],
     indicators: Object.fromEntries([...plan].map(([tf, list]) => [tf, list.map((i) => i.key)])),

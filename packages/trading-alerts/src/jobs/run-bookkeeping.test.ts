@@ -111,6 +111,8 @@ describe.each(kinds)('run bookkeeping on %s', (kind) => {
         {
           job_run_id: stale.id,
           job: 'historical',
+          kind: 'symbol',
+          key: 'AUSDT',
           symbol: 'AUSDT',
           params: '{}',
           state: 'running',
@@ -120,6 +122,8 @@ describe.each(kinds)('run bookkeeping on %s', (kind) => {
         {
           job_run_id: stale.id,
           job: 'historical',
+          kind: 'symbol',
+          key: 'BUSDT',
           symbol: 'BUSDT',
           params: '{}',
           state: 'succeeded',
@@ -130,6 +134,8 @@ describe.each(kinds)('run bookkeeping on %s', (kind) => {
         {
           job_run_id: stale.id,
           job: 'historical',
+          kind: 'symbol',
+          key: 'CUSDT',
           symbol: 'CUSDT',
           params: '{}',
           state: 'pending',
@@ -164,7 +170,9 @@ describe.each(kinds)('run bookkeeping on %s', (kind) => {
         {
           job_run_id: other.id,
           job: 'symbols',
-          symbol: 'ALL',
+          kind: 'job',
+          key: 'symbols',
+          symbol: null,
           params: '{}',
           state: 'running',
           started_at: new Date(T0 + 500),

@@ -1,101 +1,43 @@
 import { isTickerdataError } from '@trading-alerts/tickerdata'
-import type { ExpressionBuilder, Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import { isTradingAlertsError } from '../errors.js'
-import type { Database, JobName, RunState, TaskState } from '../db/schema.js'
+import type { Database, JobName, RunState, TaskKind, TaskState } from '../db/schema.js'
 import type { Clock } from '../ports.js'
+import {
+  closeJobRun,
+  closeOpenRuns,
+  insertJobRun,
+  insertTasks,
+  recordProgressTime,
+  updateTask,
+  type OpenRun,
+  type TaskSpec,
+} from '../store/runs.js'
 import type { CommonJobOptions, JobDeps, JobResult, TaskResult } from './types.js'
 
-/** Opens a job_run row in state 'running'. */
-export async function startJobRun(
+/** Opens a job_run row in state 'running', started now. */
+export function startJobRun(
   db: Kysely<Database>,
   job: JobName,
   params: Record<string, unknown>,
   clock: Clock,
   host: string | undefined,
-): Promise<{ id: number; job: JobName; startedAt: Date }> {
-  const startedAt = clock.now()
-  const row = await db
-    .insertInto('job_run')
-    .values({
-      job,
-      state: 'running',
-      started_at: startedAt,
-      last_progress_at: startedAt,
-      params: JSON.stringify(params),
-      host: host ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { id: Number(row.id), job, startedAt }
+): Promise<OpenRun> {
+  return insertJobRun(db, job, params, clock.now(), host)
 }
 
-/** Opens the task rows of a run, one self-contained unit (job, symbol, params) each. */
-export async function createTasks(
-  db: Kysely<Database>,
-  runId: number,
-  job: JobName,
-  tasks: readonly { symbol: string; params: Record<string, unknown> }[],
-): Promise<Map<string, number>> {
-  const ids = new Map<string, number>()
-  if (tasks.length === 0) return ids
-  const rows = await db
-    .insertInto('task_run')
-    .values(
-      tasks.map((t) => ({
-        job_run_id: runId,
-        job,
-        symbol: t.symbol,
-        params: JSON.stringify({ job, symbol: t.symbol, ...t.params }),
-        state: 'pending' as const,
-      })),
-    )
-    .returning(['id', 'symbol'])
-    .execute()
-  for (const r of rows) ids.set(r.symbol, Number(r.id))
-  return ids
-}
-
-/** Updates a task's row; its start and end are progress too (`last_progress_at`). */
-export async function updateTask(
-  db: Kysely<Database>,
-  taskId: number,
-  patch: {
-    state?: TaskState
-    attempts?: number
-    startedAt?: Date
-    finishedAt?: Date
-    rows?: number
-    progress?: Record<string, unknown>
-    error?: string | null
-    errorCode?: string | null
-  },
-): Promise<void> {
-  const progressAt = patch.finishedAt ?? patch.startedAt
-  await db
-    .updateTable('task_run')
-    .set({
-      ...(progressAt === undefined ? {} : { last_progress_at: progressAt }),
-      ...(patch.state === undefined ? {} : { state: patch.state }),
-      ...(patch.attempts === undefined ? {} : { attempts: patch.attempts }),
-      ...(patch.startedAt === undefined ? {} : { started_at: patch.startedAt }),
-      ...(patch.finishedAt === undefined ? {} : { finished_at: patch.finishedAt }),
-      ...(patch.rows === undefined ? {} : { rows_written: patch.rows }),
-      ...(patch.progress === undefined ? {} : { progress: JSON.stringify(patch.progress) }),
-      ...(patch.error === undefined ? {} : { error: patch.error }),
-      ...(patch.errorCode === undefined ? {} : { error_code: patch.errorCode }),
-    })
-    .where('id', '=', taskId)
-    .execute()
-}
-
-/** Closes a run: succeeded when every task did, interrupted when stopped, failed otherwise. */
+/**
+ * Closes a run: succeeded when every task did, interrupted when stopped, failed otherwise. Its
+ * summary counts the tasks by state and their rows, plus `extraSummary`.
+ */
 export async function finishJobRun(
   db: Kysely<Database>,
-  run: { id: number; job: JobName; startedAt: Date },
+  run: OpenRun,
   tasks: readonly TaskResult[],
   clock: Clock,
   interrupted: boolean,
   error?: string,
+  extraSummary: Record<string, unknown> = {},
 ): Promise<JobResult> {
   const finishedAt = clock.now()
   const state: RunState = interrupted
@@ -111,18 +53,9 @@ export async function finishJobRun(
     interrupted: tasks.filter((t) => t.state === 'interrupted').length,
     skipped: tasks.filter((t) => t.state === 'skipped').length,
     rows: rowsWritten,
+    ...extraSummary,
   }
-  await db
-    .updateTable('job_run')
-    .set({
-      state,
-      finished_at: finishedAt,
-      last_progress_at: finishedAt,
-      summary: JSON.stringify(summary),
-      error: error ?? null,
-    })
-    .where('id', '=', run.id)
-    .execute()
+  await closeJobRun(db, run.id, { state, finishedAt, summary, error: error ?? null })
   return {
     runId: run.id,
     job: run.job,
@@ -208,97 +141,6 @@ class ProgressHeartbeat {
   }
 }
 
-async function recordProgressTime(
-  db: Kysely<Database>,
-  runId: number,
-  taskId: number,
-  at: Date,
-): Promise<void> {
-  // Never backwards: a beat may land after the task's own end was written.
-  const later = (eb: ExpressionBuilder<Database, 'task_run' | 'job_run'>) =>
-    eb.or([eb('last_progress_at', 'is', null), eb('last_progress_at', '<', at)])
-  await db
-    .updateTable('task_run')
-    .set({ last_progress_at: at })
-    .where('id', '=', taskId)
-    .where(later)
-    .execute()
-  await db
-    .updateTable('job_run')
-    .set({ last_progress_at: at })
-    .where('id', '=', runId)
-    .where(later)
-    .execute()
-}
-
-/**
- * Closes the runs of `job` still 'running' (those of `host` only, when given), and their open
- * tasks: at the last progress recorded for them, never at the time of the call. A run ends at its
- * latest heartbeat or task time; a task at its own last progress (a pending one with its run). A
- * run that fails takes its running tasks with it as failed; pending tasks, and every task of an
- * interrupted run, become interrupted. Returns the ids of the runs closed.
- */
-async function closeOpenRuns(
-  db: Kysely<Database>,
-  where: { readonly job: JobName; readonly host?: string },
-  closing: {
-    readonly state: 'interrupted' | 'failed'
-    readonly error: string
-    readonly code: string
-  },
-): Promise<number[]> {
-  let runs = db
-    .updateTable('job_run')
-    .set((eb) => ({
-      state: closing.state,
-      error: closing.error,
-      // greatest() skips nulls: a run's heartbeat lags its tasks' own ends by up to a beat.
-      finished_at: eb.fn<Date>('greatest', [
-        'job_run.last_progress_at',
-        'job_run.started_at',
-        eb
-          .selectFrom('task_run as t')
-          .select((inner) =>
-            inner.fn
-              .max(
-                inner.fn<Date>('greatest', ['t.last_progress_at', 't.finished_at', 't.started_at']),
-              )
-              .as('last'),
-          )
-          .whereRef('t.job_run_id', '=', 'job_run.id'),
-      ]),
-    }))
-    .where('job', '=', where.job)
-    .where('state', '=', 'running')
-  if (where.host !== undefined) runs = runs.where('host', '=', where.host)
-  const ids = (await runs.returning('id').execute()).map((r) => Number(r.id))
-  if (ids.length === 0) return ids
-  await db
-    .updateTable('task_run as t')
-    .set((eb) => ({
-      state:
-        closing.state === 'failed'
-          ? eb
-              .case()
-              .when('t.state', '=', 'running')
-              .then('failed' as const)
-              .else('interrupted' as const)
-              .end()
-          : 'interrupted',
-      error: closing.error,
-      error_code: closing.code,
-      finished_at: eb.fn.coalesce(
-        't.last_progress_at',
-        't.started_at',
-        eb.selectFrom('job_run as r').select('r.finished_at').whereRef('r.id', '=', 't.job_run_id'),
-      ),
-    }))
-    .where('t.job_run_id', 'in', ids)
-    .where('t.state', 'in', ['pending', 'running'])
-    .execute()
-  return ids
-}
-
 /**
  * Runs of `job` that a process left 'running' when it stopped (killed, crashed, its database gone
  * for good) become interrupted, ending at their last recorded progress; their open tasks too,
@@ -361,7 +203,7 @@ export interface TaskTally {
   total: number
 }
 
-/** A task's work, as `runSymbolTasks` hands it over. */
+/** A task's work, as `runJobTasks` hands it over. */
 export interface TaskContext {
   readonly runId: number
   readonly taskId: number
@@ -381,43 +223,61 @@ export interface TaskOutcome {
   readonly details?: Record<string, unknown>
 }
 
+/** How the scaffold runs a job's tasks. */
+export interface JobTasks<T> {
+  readonly items: readonly T[]
+  /** The task of an item: its kind, key and params. */
+  readonly taskOf: (item: T) => TaskSpec
+  readonly work: (item: T, task: TaskContext) => Promise<TaskOutcome>
+  /**
+   * Runs once every task has ended, before the run is closed (the alerts job delivers its
+   * webhooks here); what it returns is added to the run's summary.
+   */
+  readonly afterTasks?: () => Promise<Record<string, unknown>>
+}
+
+/** The label fields of a task in the job's result and its progress events. */
+function taskLabel(kind: TaskKind, key: string): { kind: TaskKind; key: string; symbol?: string } {
+  return kind === 'symbol' ? { kind, key, symbol: key } : { kind, key }
+}
+
 /**
- * The per-symbol tasks of a run, from their rows to the run's end: opens a `task_run` row for each
- * item, runs `work` on up to `concurrency` of them at once and records how each ended (`task_run`,
- * the job's result, a progress event), with a throttled heartbeat of its progress while it works.
- * A task that throws is recorded as failed with its error, or as interrupted when the job was
- * stopped, and the others go on; items not started before the stop are recorded as interrupted.
- * Stopped by a failure (the signal's reason is a package error, see `stopFailure`), the run is
- * failed with it, and so is every task it cut short. Then the run is closed and logged.
+ * The tasks of a run, from their rows to the run's end: opens a `task_run` row for each item (of
+ * kind 'symbol', 'job' or 'rule'), runs `work` on up to `concurrency` of them at once and records
+ * how each ended (`task_run`, the job's result, a progress event), with a throttled heartbeat of
+ * its progress while it works. A task that throws is recorded as failed with its error, or as
+ * interrupted when the job was stopped, and the others go on; items not started before the stop
+ * are recorded as interrupted. Stopped by a failure (the signal's reason is a package error, see
+ * `stopFailure`), the run is failed with it, and so is every task it cut short. A failed task of
+ * kind 'job' (the job's one task) fails the run with its error. Then the run is closed and logged.
  *
  * @throws the first bookkeeping write that failed (the database went away), once every task has
  * ended; the run is then left open for `failOpenRuns` or the next start's `closeStaleRuns`.
  */
-export async function runSymbolTasks<T extends { readonly symbol: string }>(
+export async function runJobTasks<T>(
   deps: Pick<JobDeps, 'database' | 'clock' | 'logger'>,
-  run: { readonly id: number; readonly job: JobName; readonly startedAt: Date },
+  run: OpenRun,
   options: CommonJobOptions,
-  items: readonly T[],
-  paramsOf: (item: T) => Record<string, unknown>,
-  work: (item: T, task: TaskContext) => Promise<TaskOutcome>,
+  tasks: JobTasks<T>,
 ): Promise<JobResult> {
   const { database, clock, logger } = deps
   const { db } = database
   const aborted = () => options.signal?.aborted === true
-  const taskIds = await createTasks(
-    db,
-    run.id,
-    run.job,
-    items.map((item) => ({ symbol: item.symbol, params: paramsOf(item) })),
-  )
+  const specs = tasks.items.map((item) => tasks.taskOf(item))
+  const ids = await insertTasks(db, run.id, run.job, specs)
+  const entries = tasks.items.map((item, i) => ({
+    item,
+    spec: specs[i] as TaskSpec,
+    taskId: ids[i] ?? 0,
+  }))
   const results: TaskResult[] = []
   let writeFailure: { error: unknown } | undefined
   const heartbeats: ProgressHeartbeat[] = []
-  const progress = (symbol: string, state: TaskState, tally: TaskTally, error?: string) =>
+  const progress = (spec: TaskSpec, state: TaskState, tally: TaskTally, error?: string) =>
     options.onProgress?.({
       job: run.job,
       runId: run.id,
-      symbol,
+      ...taskLabel(spec.kind, spec.key),
       state,
       done: tally.done,
       total: tally.total,
@@ -426,11 +286,10 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
     })
 
   await runPool(
-    items,
+    entries,
     options.concurrency ?? 4,
-    async (item) => {
-      const { symbol } = item
-      const taskId = taskIds.get(symbol) ?? 0
+    async ({ item, spec, taskId }) => {
+      const label = taskLabel(spec.kind, spec.key)
       const tally: TaskTally = { rows: 0, done: 0, total: 0 }
       const heartbeat = new ProgressHeartbeat(db, run.id, taskId, clock)
       heartbeats.push(heartbeat)
@@ -438,13 +297,13 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
         await updateTask(db, taskId, { state: 'running', attempts: 1, startedAt: clock.now() })
         let outcome: TaskOutcome
         try {
-          outcome = await work(item, {
+          outcome = await tasks.work(item, {
             runId: run.id,
             taskId,
             tally,
             report: () => {
               heartbeat.beat()
-              progress(symbol, 'running', tally)
+              progress(spec, 'running', tally)
             },
           })
         } catch (caught) {
@@ -455,7 +314,7 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
             failure !== undefined && STOP_CODES.has(thrown.code) ? failure : thrown
           const stopped = failure === undefined && (aborted() || code === 'INTERRUPTED')
           outcome = { state: stopped ? 'interrupted' : 'failed', error: message, errorCode: code }
-          logger.error(`${run.job} task failed`, { symbol, error: message, code })
+          logger.error(`${run.job} task failed`, { [spec.kind]: spec.key, error: message, code })
         }
         const failure = stopFailure(options.signal)
         if (outcome.state === 'interrupted' && failure !== undefined) {
@@ -472,47 +331,52 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
           ...failed,
         })
         results.push({
-          symbol,
+          ...label,
           state,
           rows: tally.rows,
           attempts: 1,
           ...failed,
           ...(outcome.details === undefined ? {} : { details: outcome.details }),
         })
-        progress(symbol, state, tally, error)
+        progress(spec, state, tally, error)
       } catch (error) {
         // The task's row could not be written: the other tasks still end; the run stays open.
         writeFailure ??= { error }
       }
     },
     options.signal,
-    async (item) => {
+    async ({ spec, taskId }) => {
       const failure = stopFailure(options.signal)
       const why = failure === undefined ? {} : { error: failure.message, errorCode: failure.code }
       try {
-        await updateTask(db, taskIds.get(item.symbol) ?? 0, {
-          state: 'interrupted',
-          finishedAt: clock.now(),
-          ...why,
-        })
+        await updateTask(db, taskId, { state: 'interrupted', finishedAt: clock.now(), ...why })
       } catch (error) {
         writeFailure ??= { error }
       }
-      results.push({ symbol: item.symbol, state: 'interrupted', rows: 0, attempts: 0, ...why })
+      results.push({
+        ...taskLabel(spec.kind, spec.key),
+        state: 'interrupted',
+        rows: 0,
+        attempts: 0,
+        ...why,
+      })
     },
   )
   // A task never waits for its heartbeat; the run's end waits for them all.
   await Promise.all(heartbeats.map((h) => h.settled()))
   if (writeFailure !== undefined) throw writeFailure.error
 
+  const extraSummary = tasks.afterTasks === undefined ? {} : await tasks.afterTasks()
   const failure = stopFailure(options.signal)
+  const jobTaskError = results.find((t) => t.kind === 'job' && t.state === 'failed')?.error
   const result = await finishJobRun(
     db,
     run,
     results,
     clock,
     aborted() && failure === undefined,
-    failure?.message,
+    failure?.message ?? jobTaskError,
+    extraSummary,
   )
   logger.info(`${run.job} job finished`, {
     runId: run.id,
@@ -520,4 +384,20 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
     rows: result.rowsWritten,
   })
   return result
+}
+
+/** `runJobTasks` over per-symbol items: one task of kind 'symbol' for each. */
+export function runSymbolTasks<T extends { readonly symbol: string }>(
+  deps: Pick<JobDeps, 'database' | 'clock' | 'logger'>,
+  run: OpenRun,
+  options: CommonJobOptions,
+  items: readonly T[],
+  paramsOf: (item: T) => Record<string, unknown>,
+  work: (item: T, task: TaskContext) => Promise<TaskOutcome>,
+): Promise<JobResult> {
+  return runJobTasks(deps, run, options, {
+    items,
+    taskOf: (item) => ({ kind: 'symbol', key: item.symbol, params: paramsOf(item) }),
+    work,
+  })
 }

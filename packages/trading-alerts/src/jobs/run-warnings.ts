@@ -1,6 +1,7 @@
-import { sql } from 'kysely'
 import type { TradingDatabase } from '../db/database.js'
 import type { Logger } from '../ports.js'
+import { addRunWarnings } from '../store/runs.js'
+import { anySymbolTracked } from '../store/symbols.js'
 import type { JobResult } from './types.js'
 
 /** What the historical and incremental jobs say when the symbol table tracks nothing. */
@@ -14,14 +15,7 @@ export async function noSymbolsWarnings(
   deps: { readonly database: TradingDatabase; readonly logger: Logger },
   job: string,
 ): Promise<string[]> {
-  const tracked = await deps.database.db
-    .selectFrom('symbol')
-    .select('symbol')
-    .where('in_top_n', '=', true)
-    .where('status', '=', 'TRADING')
-    .limit(1)
-    .executeTakeFirst()
-  if (tracked !== undefined) return []
+  if (await anySymbolTracked(deps.database.db)) return []
   deps.logger.warn(NO_SYMBOLS_WARNING, { job })
   return [NO_SYMBOLS_WARNING]
 }
@@ -33,12 +27,6 @@ export async function withRunWarnings<R extends JobResult>(
   warnings: readonly string[],
 ): Promise<R> {
   if (warnings.length === 0) return result
-  await database.db
-    .updateTable('job_run')
-    .set({
-      summary: sql<string>`coalesce(summary, '{}'::jsonb) || ${JSON.stringify({ warnings })}::jsonb`,
-    })
-    .where('id', '=', result.runId)
-    .execute()
+  await addRunWarnings(database.db, result.runId, warnings)
   return { ...result, warnings }
 }

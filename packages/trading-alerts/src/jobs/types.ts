@@ -1,6 +1,6 @@
 import type { BinanceAPI } from '@trading-alerts/tickerdata'
 import type { TradingDatabase } from '../db/database.js'
-import type { JobName, RunState, TaskState } from '../db/schema.js'
+import type { JobName, RunState, TaskKind, TaskState } from '../db/schema.js'
 import type { Clock, Logger } from '../ports.js'
 
 /** What every job needs, injected. */
@@ -15,7 +15,11 @@ export interface JobDeps {
 export interface ProgressEvent {
   readonly job: JobName
   readonly runId: number
-  readonly symbol: string
+  /** The task's kind and key (the symbol, the job's name or the rule's name). */
+  readonly kind: TaskKind
+  readonly key: string
+  /** The symbol of a symbol task. */
+  readonly symbol?: string
   readonly state: TaskState
   /** Units done and planned (files for historical, requests for incremental). */
   readonly done: number
@@ -39,7 +43,11 @@ export interface CommonJobOptions {
 }
 
 export interface TaskResult {
-  readonly symbol: string
+  /** The task's kind and key (the symbol, the job's name or the rule's name). */
+  readonly kind: TaskKind
+  readonly key: string
+  /** The symbol of a symbol task. */
+  readonly symbol?: string
   readonly state: TaskState
   readonly rows: number
   readonly attempts: number
