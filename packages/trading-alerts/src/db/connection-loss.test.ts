@@ -206,7 +206,13 @@ describe.runIf(hasPostgres)('a lost PostgreSQL connection', () => {
     const release = await database.tryLock('historical')
     expect(release).not.toBeNull()
     expect(await database.tryLock('historical')).toBeNull()
-    await terminate(await waitForBackends(`query like '%pg_try_advisory_lock%'`))
+    // Only the session holding the lock: the busy attempt's session went back to the pool idle, and
+    // terminating it too would race the next checkout against its close.
+    await terminate(
+      await waitForBackends(
+        `pid in (select pid from pg_locks where locktype = 'advisory' and granted)`,
+      ),
+    )
     for (;;) {
       if (lost.length > 0) break
       await new Promise((r) => setTimeout(r, 5))
@@ -235,6 +241,12 @@ describe.runIf(hasPostgres)('a lost PostgreSQL connection', () => {
     await database.db.selectFrom('job_run').select('id').execute()
     await terminate(await waitForBackends(`state = 'idle'`))
     await waitForGone('true')
+    // The server's view is not the client's: wait until the pool has seen its idle client close
+    // (under load the FATAL message reaches the socket later than pg_stat_activity drops it).
+    const closed = 'idle database connection closed: the pool opens another when needed'
+    while (!logger.entries.some((e) => e.message === closed)) {
+      await new Promise((r) => setTimeout(r, 5))
+    }
     expect(await database.db.selectFrom('job_run').select('id').execute()).toEqual([])
     expect(lost).toEqual([])
   })
