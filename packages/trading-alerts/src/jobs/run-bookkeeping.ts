@@ -424,6 +424,8 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
       rows: tally.rows,
       ...(error === undefined ? {} : { error }),
     })
+  // Every planned task first, so that a display knows the plan (how many are still waiting).
+  for (const item of items) progress(item.symbol, 'pending', { rows: 0, done: 0, total: 0 })
 
   await runPool(
     items,
@@ -499,6 +501,7 @@ export async function runSymbolTasks<T extends { readonly symbol: string }>(
         writeFailure ??= { error }
       }
       results.push({ symbol: item.symbol, state: 'interrupted', rows: 0, attempts: 0, ...why })
+      progress(item.symbol, 'interrupted', { rows: 0, done: 0, total: 0 }, why.error)
     },
   )
   // A task never waits for its heartbeat; the run's end waits for them all.
