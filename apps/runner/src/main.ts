@@ -24,7 +24,7 @@ import {
 } from './app.js'
 import { flag, intFlag, parseCommandLine, UsageError, type Values } from './args.js'
 import { ConfigError, environment, isInteractive, loadConfig, type Config } from './config.js'
-import { ProgressDisplay, summaryTable } from './display.js'
+import { ProgressDisplay, ProgressLog, summaryTable, type DisplayLogger } from './display.js'
 import { consoleLogger } from './logger.js'
 
 const HELP: Record<string, string> = {
@@ -141,22 +141,19 @@ async function oneShot(app: App, job: RunnableJob, interactive: boolean): Promis
   const onTerm = () => stop('SIGTERM')
   process.once('SIGINT', onInt)
   process.once('SIGTERM', onTerm)
-  const display = interactive ? new ProgressDisplay() : undefined
-  const logger = app.logger as { quiet?: boolean }
+  const display = interactive
+    ? new ProgressDisplay({ logger: app.logger as DisplayLogger })
+    : new ProgressLog(app.logger)
   try {
-    if (display !== undefined) {
-      logger.quiet = true
-      display.start()
-    }
+    display.start()
     let result: JobResult | null
     try {
       result = await runJob(app, job, {
         signal: controller.signal,
-        ...(display === undefined ? {} : { onProgress: (e) => display.update(e) }),
+        onProgress: (e) => display.update(e),
       })
     } finally {
-      display?.stop()
-      logger.quiet = false
+      display.stop()
     }
     if (result === null) {
       write(`${job}: another runner holds this job's lock; nothing done`)
