@@ -1,6 +1,14 @@
 import type { ProgressEvent } from '@trading-alerts/trading-alerts'
+import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { duration, ProgressLog, ProgressState, renderProgress, totals } from './display.js'
+import {
+  duration,
+  ProgressDisplay,
+  ProgressLog,
+  ProgressState,
+  renderProgress,
+  totals,
+} from './display.js'
 
 const T0 = Date.parse('2025-03-10T12:00:00Z')
 
@@ -113,5 +121,50 @@ describe('ProgressLog (off a TTY)', () => {
     expect(logs[0]?.fields).toMatchObject({ symbol: 'BTCUSDT', done: 1, total: 2, rows: 1440 })
     expect(logs[0]?.fields?.rowsPerSecond).toBe(720)
     expect(logs[1]?.fields).toMatchObject({ symbols: 2, finished: 0, etaSeconds: 6 })
+  })
+})
+
+describe('ProgressDisplay (the TTY writer)', () => {
+  it('redraws at the new size when the terminal is resized, and its lines go above the frame', () => {
+    const out = Object.assign(new EventEmitter(), {
+      columns: 80,
+      rows: 15,
+      written: [] as string[],
+      write(text: string) {
+        this.written.push(text)
+        return true
+      },
+    })
+    const logger: { quiet?: boolean; around?: ((write: () => void) => void) | undefined } = {}
+    const display = new ProgressDisplay({ out, now: () => T0, logger })
+    display.start()
+    try {
+      for (let i = 0; i < 30; i++) display.update(event(`S${i}USDT`, 'pending'))
+      out.emit('resize')
+      const frame = (text: string) =>
+        text
+          .replace(new RegExp(String.raw`^\r(\u001b\[\d+A)?\u001b\[J`), '')
+          .split('\n')
+          .slice(0, -1)
+      expect(frame(out.written.at(-1) ?? '')).toHaveLength(14)
+      out.rows = 6
+      out.columns = 30
+      out.emit('resize')
+      const small = out.written.at(-1) ?? ''
+      // Up to the top of the old frame (at most the new screen's height - 1), erase, 5 lines.
+      expect(small.startsWith('\r\x1b[5A\x1b[J')).toBe(true)
+      const lines = frame(small)
+      expect(lines).toHaveLength(5)
+      expect(lines[0]).toBe('historical: 0/30 symbols, 0 r')
+      expect(lines.at(-1)).toBe('+27 more: 27 waiting')
+      expect(logger.quiet).toBe(true)
+      const before = out.written.length
+      logger.around?.(() => out.write('error line\n'))
+      expect(out.written.slice(before, before + 2)).toEqual(['\r\x1b[5A\x1b[J', 'error line\n'])
+    } finally {
+      display.stop()
+    }
+    expect(logger).toEqual({ quiet: false, around: undefined })
+    expect(out.listenerCount('resize')).toBe(0)
   })
 })
