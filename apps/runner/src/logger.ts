@@ -21,14 +21,16 @@ function plain(value: unknown, stack: boolean, depth = 0): unknown {
 
 /**
  * Logs to stderr: JSON lines when `json` (not a TTY), short readable lines otherwise. `quiet`
- * raises the floor while a progress display owns the terminal.
+ * raises the floor while a progress display owns the terminal, and `around` (set by the display)
+ * wraps each write, to erase the display's frame before the line and draw it again after.
  */
 export function consoleLogger(options: {
   level: LogLevel
   json: boolean
-}): Logger & { quiet: boolean } {
+}): Logger & { quiet: boolean; around: ((write: () => void) => void) | undefined } {
   const logger = {
     quiet: false,
+    around: undefined as ((write: () => void) => void) | undefined,
     debug: (m: string, f?: Record<string, unknown>) => write('debug', m, f),
     info: (m: string, f?: Record<string, unknown>) => write('info', m, f),
     warn: (m: string, f?: Record<string, unknown>) => write('warn', m, f),
@@ -42,14 +44,11 @@ export function consoleLogger(options: {
     const clean: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(fields ?? {}))
       clean[k] = plain(v, options.level === 'debug')
-    if (options.json) {
-      process.stderr.write(
-        `${JSON.stringify({ time: new Date().toISOString(), level, message, ...clean })}\n`,
-      )
-    } else {
-      const extra = Object.keys(clean).length > 0 ? ` ${JSON.stringify(clean)}` : ''
-      process.stderr.write(`${level.padEnd(5)} ${message}${extra}\n`)
-    }
+    const line = options.json
+      ? `${JSON.stringify({ time: new Date().toISOString(), level, message, ...clean })}\n`
+      : `${level.padEnd(5)} ${message}${Object.keys(clean).length > 0 ? ` ${JSON.stringify(clean)}` : ''}\n`
+    if (logger.around === undefined) process.stderr.write(line)
+    else logger.around(() => process.stderr.write(line))
   }
   return logger
 }

@@ -415,16 +415,25 @@ describe.each(kinds)('failures on %s', (kind) => {
         state: 'failed',
         errorCode: 'EXCHANGE_ERROR',
       })
-      // Each task ends with one progress event in its final state, after its running ones.
+      // Each task starts with a pending event (the plan, before any task runs) and ends with one
+      // progress event in its final state, after its running ones.
+      const firstRunning = events.findIndex((e) => e.state !== 'pending')
+      expect(
+        events
+          .slice(0, firstRunning)
+          .map((e) => e.symbol)
+          .sort(),
+      ).toEqual(result.tasks.map((t) => t.symbol).sort())
       for (const task of result.tasks) {
         const own = events.filter((e) => e.symbol === task.symbol)
+        expect(own[0]).toMatchObject({ state: 'pending', done: 0, total: 0, rows: 0 })
         expect(own.at(-1)).toMatchObject({ job: 'incremental', state: task.state, rows: task.rows })
-        expect(own.slice(0, -1).every((e) => e.state === 'running')).toBe(true)
+        expect(own.slice(1, -1).every((e) => e.state === 'running')).toBe(true)
       }
       const btc = events.filter((e) => e.symbol === 'BTCUSDT')
-      expect(btc.map((e) => e.done)).toEqual([1, 1]) // one request: a running event, then the end
+      expect(btc.map((e) => e.done)).toEqual([0, 1, 1]) // pending; one request: a running event, then the end
       expect(btc.at(-1)).toMatchObject({ state: 'succeeded', total: 1, rows: 60 })
-      expect(events.find((e) => e.symbol === 'SOLUSDT')?.error).toMatch(/Invalid symbol/i)
+      expect(events.findLast((e) => e.symbol === 'SOLUSDT')?.error).toMatch(/Invalid symbol/i)
       const sol = await taskRow(database, result.runId, 'SOLUSDT')
       expect(sol).toMatchObject({ state: 'failed', error_code: 'EXCHANGE_ERROR', attempts: 1 })
       expect(sol.finished_at).not.toBeNull()

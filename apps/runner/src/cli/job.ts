@@ -1,7 +1,7 @@
 import type { JobResult } from '@trading-alerts/trading-alerts'
 import { RUNNABLE_JOBS, runJob, type App, type RunnableJob } from '../app.js'
 import { envHelp } from '../config.js'
-import { ProgressDisplay, summaryTable } from '../display.js'
+import { ProgressDisplay, ProgressLog, summaryTable, type DisplayLogger } from '../display.js'
 import { fail, withApp, write, type CommandLine } from './common.js'
 
 /** What each job does, for its --help. */
@@ -62,22 +62,19 @@ export async function oneShot(app: App, job: RunnableJob, interactive: boolean):
   const onTerm = () => stop('SIGTERM')
   process.once('SIGINT', onInt)
   process.once('SIGTERM', onTerm)
-  const display = interactive ? new ProgressDisplay() : undefined
-  const logger = app.logger as { quiet?: boolean }
+  const display = interactive
+    ? new ProgressDisplay({ logger: app.logger as DisplayLogger })
+    : new ProgressLog(app.logger)
   try {
-    if (display !== undefined) {
-      logger.quiet = true
-      display.start()
-    }
+    display.start()
     let result: JobResult | null
     try {
       result = await runJob(app, job, {
         signal: controller.signal,
-        ...(display === undefined ? {} : { onProgress: (e) => display.update(e) }),
+        onProgress: (e) => display.update(e),
       })
     } finally {
-      display?.stop()
-      logger.quiet = false
+      display.stop()
     }
     if (result === null) {
       write(`${job}: another runner holds this job's lock; nothing done`)

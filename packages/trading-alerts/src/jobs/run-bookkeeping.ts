@@ -284,6 +284,8 @@ export async function runJobTasks<T>(
       rows: tally.rows,
       ...(error === undefined ? {} : { error }),
     })
+  // Every planned task first, so that a display knows the plan (how many are still waiting).
+  for (const spec of specs) progress(spec, 'pending', { rows: 0, done: 0, total: 0 })
 
   await runPool(
     entries,
@@ -360,6 +362,7 @@ export async function runJobTasks<T>(
         attempts: 0,
         ...why,
       })
+      progress(spec, 'interrupted', { rows: 0, done: 0, total: 0 }, why.error)
     },
   )
   // A task never waits for its heartbeat; the run's end waits for them all.
