@@ -13,6 +13,14 @@ const commands = [
   ['node scripts/runner.mjs status --help', 'node', ['scripts/runner.mjs', 'status', '--help']],
   ['pnpm status --help', 'pnpm', ['status', '--help']],
   [
+    'node scripts/runner.mjs status (PostgreSQL, a real query)',
+    'sh',
+    [
+      '-c',
+      `DATABASE_URL=\${MEASURE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} node scripts/runner.mjs status`,
+    ],
+  ],
+  [
     'before: turbo run build --filter=… && node apps/runner/dist/cli.js status --help',
     'sh',
     [
