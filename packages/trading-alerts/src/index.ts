@@ -100,13 +100,16 @@ export {
   type SeriesReader,
 } from './alerts/language.js'
 export {
+  getAlertRule,
   listAlertRules,
   parseAlertRule,
   removeAlertRule,
   ruleIndicators,
   saveAlertRule,
+  updateAlertRule,
   validateAlertRule,
   type AlertRuleInput,
+  type AlertRulePatch,
 } from './alerts/rules.js'
 export {
   alertText,
@@ -131,3 +134,28 @@ export {
   type AlertsResult,
 } from './jobs/alerts.js'
 export { testAlertRule, type RuleTestOptions, type RuleTestResult } from './alerts/test-rule.js'
+export {
+  API_TOKEN_PREFIX,
+  createApiToken,
+  ensureFirstToken,
+  hashApiToken,
+  listApiTokens,
+  revokeApiToken,
+  tokensEqual,
+  verifyApiToken,
+  type ApiTokenInfo,
+  type CreatedApiToken,
+  type VerifiedApiToken,
+} from './store/tokens.js'
+export {
+  databaseReachable,
+  lastRunPerJob,
+  maxLagSeconds,
+  type LastRun,
+} from './store/health.js'
+export {
+  listSymbols,
+  readTopSnapshot,
+  type SymbolView,
+  type TopCoinView,
+} from './store/symbols-read.js'

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely'
-import type { AlertRuleRow, Database, WebhookPresetName } from '../db/schema.js'
+import type { Insertable, Kysely } from 'kysely'
+import type { AlertRuleRow, AlertRuleTable, Database, WebhookPresetName } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
 import { resolveIndicator, seriesName } from '../indicators/registry.js'
 import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
@@ -136,9 +136,53 @@ export async function saveAlertRule(
   clock: Clock,
 ): Promise<AlertRuleRow> {
   const v = validateAlertRule(input)
-  const now = clock.now()
-  const from = input.from === undefined ? now : new Date(input.from)
-  const values = {
+  const values = ruleValues(input, v, clock.now())
+  const from = values.evaluate_from
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('alert_rule')
+      .select(['id', 'rule', 'timeframe', 'symbols'])
+      .where('name', '=', input.name)
+      .executeTakeFirst()
+    if (existing === undefined) {
+      return trx.insertInto('alert_rule').values(values).returningAll().executeTakeFirstOrThrow()
+    }
+    return updateRule(trx, existing, v, values, input.from === undefined ? undefined : from)
+  })
+}
+
+type RuleValues = Omit<Insertable<AlertRuleTable>, 'id'> & {
+  created_at: Date
+  evaluate_from: Date
+}
+
+/** Writes `values` over the rule `existing`; a changed condition (or a `from`) starts it afresh. */
+async function updateRule(
+  trx: Kysely<Database>,
+  existing: Pick<AlertRuleRow, 'id' | 'rule' | 'timeframe' | 'symbols'>,
+  v: ReturnType<typeof validateAlertRule>,
+  values: RuleValues,
+  from: Date | undefined,
+): Promise<AlertRuleRow> {
+  const sameCondition =
+    existing.rule === v.canonical &&
+    existing.timeframe === v.timeframe &&
+    JSON.stringify(existing.symbols) === JSON.stringify(v.symbols)
+  const { created_at: _created, evaluate_from: evaluateFrom, ...changes } = values
+  // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
+  const restart = !sameCondition || from !== undefined
+  const row = await trx
+    .updateTable('alert_rule')
+    .set(restart ? { ...changes, evaluate_from: from ?? evaluateFrom } : changes)
+    .where('id', '=', existing.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  if (restart) await trx.deleteFrom('alert_cursor').where('rule_id', '=', existing.id).execute()
+  return row
+}
+
+function ruleValues(input: AlertRuleInput, v: ReturnType<typeof validateAlertRule>, now: Date) {
+  return {
     name: input.name,
     rule: v.canonical,
     kind: v.rule.kind,
@@ -150,40 +194,107 @@ export async function saveAlertRule(
     webhook_secret: v.webhook?.secret ?? null,
     telegram_chat_id: v.webhook?.telegramChatId ?? null,
     created_at: now,
-    evaluate_from: from,
-  }
+    evaluate_from: input.from === undefined ? now : new Date(input.from),
+  } satisfies RuleValues
+}
+
+/** A rule by id or name, or undefined. */
+export async function getAlertRule(
+  db: Kysely<Database>,
+  nameOrId: string,
+): Promise<AlertRuleRow | undefined> {
+  const byId = /^\d+$/.test(nameOrId)
+  return db
+    .selectFrom('alert_rule')
+    .selectAll()
+    .where(byId ? 'id' : 'name', '=', byId ? Number(nameOrId) : nameOrId)
+    .executeTakeFirst()
+}
+
+/** The changes of a partial edit; `webhook: null` removes the webhook. */
+export type AlertRulePatch = Partial<Omit<AlertRuleInput, 'webhook'>> & {
+  readonly webhook?: AlertRuleInput['webhook'] | null
+}
+
+/**
+ * Edits the rule `id` with the fields of `patch` (the others kept, the webhook secret too unless
+ * the webhook is replaced), validated as a whole like a new rule. A changed condition starts the
+ * rule afresh from now, as `saveAlertRule` does.
+ *
+ * @throws NOT_FOUND, INVALID_RULE (also for a name another rule has), RuleSyntaxError
+ */
+export async function updateAlertRule(
+  db: Kysely<Database>,
+  id: number,
+  patch: AlertRulePatch,
+  clock: Clock,
+): Promise<AlertRuleRow> {
   return db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('alert_rule')
-      .select(['id', 'rule', 'timeframe', 'symbols'])
-      .where('name', '=', input.name)
-      .executeTakeFirst()
-    if (existing === undefined) {
-      return trx.insertInto('alert_rule').values(values).returningAll().executeTakeFirstOrThrow()
-    }
-    const sameCondition =
-      existing.rule === v.canonical &&
-      existing.timeframe === v.timeframe &&
-      JSON.stringify(existing.symbols) === JSON.stringify(v.symbols)
-    const { created_at: _created, evaluate_from: _from, ...changes } = values
-    // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
     const row = await trx
-      .updateTable('alert_rule')
-      .set(
-        sameCondition && input.from === undefined ? changes : { ...changes, evaluate_from: from },
-      )
-      .where('id', '=', existing.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    if (!sameCondition || input.from !== undefined)
-      await trx.deleteFrom('alert_cursor').where('rule_id', '=', existing.id).execute()
-    return row
+      .selectFrom('alert_rule')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst()
+    if (row === undefined) throw new TradingAlertsError('NOT_FOUND', `no alert rule ${id}`)
+    const current: AlertRuleInput = {
+      name: row.name,
+      rule: row.rule,
+      symbols: row.symbols as string[],
+      timeframe: row.timeframe,
+      enabled: row.enabled,
+      ...(row.webhook_url === null
+        ? {}
+        : {
+            webhook: {
+              url: row.webhook_url,
+              preset: row.webhook_preset,
+              ...(row.webhook_secret === null ? {} : { secret: row.webhook_secret }),
+              ...(row.telegram_chat_id === null ? {} : { telegramChatId: row.telegram_chat_id }),
+            },
+          }),
+    }
+    const { webhook, ...rest } = patch
+    const input: AlertRuleInput = {
+      ...current,
+      ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
+      ...(webhook === undefined ? {} : { webhook: webhook ?? undefined }),
+    }
+    const v = validateAlertRule(input)
+    if (input.name !== row.name) {
+      const other = await trx
+        .selectFrom('alert_rule')
+        .select('id')
+        .where('name', '=', input.name)
+        .executeTakeFirst()
+      if (other !== undefined) {
+        throw new TradingAlertsError('INVALID_RULE', `another rule is named "${input.name}"`)
+      }
+    }
+    const now = clock.now()
+    const values = ruleValues(input, v, now)
+    return updateRule(
+      trx,
+      row,
+      v,
+      values,
+      input.from === undefined ? undefined : values.evaluate_from,
+    )
   })
 }
 
-/** Every rule, by name. */
-export async function listAlertRules(db: Kysely<Database>): Promise<AlertRuleRow[]> {
-  return db.selectFrom('alert_rule').selectAll().orderBy('name').execute()
+/**
+ * Every rule, by name; or, with `after` and `limit`, the page of at most `limit` rules named
+ * after `after` (keyset pagination).
+ */
+export async function listAlertRules(
+  db: Kysely<Database>,
+  options: { readonly after?: string; readonly limit?: number } = {},
+): Promise<AlertRuleRow[]> {
+  let q = db.selectFrom('alert_rule').selectAll().orderBy('name')
+  if (options.after !== undefined) q = q.where('name', '>', options.after)
+  if (options.limit !== undefined) q = q.limit(options.limit)
+  return q.execute()
 }
 
 /** Removes a rule (by name or id) with its events and deliveries. @throws NOT_FOUND */
