@@ -84,6 +84,10 @@ export function parseTime(text: string): number | null {
     return ms <= 8_640_000_000_000_000 ? ms : null
   }
   if (!ISO_8601.test(text)) return null
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number]
+  const day = new Date(Date.UTC(y, m - 1, d))
+  // Date.parse rolls 2026-02-30 over into March: only days of the calendar pass.
+  if (day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return null
   const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text) && text.length > 10
   const ms = Date.parse(hasZone ? text : text.length === 10 ? `${text}T00:00:00Z` : `${text}Z`)
   return Number.isNaN(ms) ? null : ms

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { listSymbols, readTopSnapshot } from '@trading-alerts/trading-alerts'
 import type { ApiApp, RouteDeps } from '../context.js'
 import { ApiError } from '../errors.js'
+import { parseTime } from '../pagination.js'
 import { SymbolSchema, TopCoinSchema, authProblems, json } from '../schemas.js'
 
 const symbols = createRoute({
@@ -27,12 +28,7 @@ const top = createRoute({
       day: z
         .string()
         .regex(DAY, 'must be a day like 2026-03-04')
-        .refine(
-          (d) =>
-            !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
-            new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-          'is not a day of the calendar',
-        )
+        .refine((d) => parseTime(d) !== null, 'is not a day of the calendar')
         .optional()
         .openapi({
           description: 'The day (UTC); default the latest stored',
