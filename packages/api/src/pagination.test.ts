@@ -31,7 +31,7 @@ describe('cursors', () => {
   ])('answer 400 for a cursor that is %s', (_what, cursor) => {
     const problem = problemOf(() => decodeCursor(cursor, key))
     expect(problem.status).toBe(400)
-    expect(problem.errors).toEqual([{ name: 'cursor', message: expect.any(String) }])
+    expect(problem.errors?.map((e) => e.name)).toEqual(['cursor'])
   })
 })
 

@@ -109,7 +109,7 @@ const symbolsField = z
 
 const WebhookInSchema = z.object({
   url: z.string().max(2048),
-  preset: z.string().max(20).optional().openapi({ example: 'json' }),
+  preset: z.enum(['json', 'slack', 'discord', 'telegram']).optional().openapi({ example: 'json' }),
   secret: z.string().max(512).optional().openapi({ description: 'HMAC secret; never answered' }),
   telegramChatId: z.string().max(64).optional(),
 })

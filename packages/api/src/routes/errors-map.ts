@@ -1,4 +1,8 @@
-import { isTradingAlertsError, RuleSyntaxError } from '@trading-alerts/trading-alerts'
+import {
+  isTradingAlertsError,
+  RuleSyntaxError,
+  WebhookConfigError,
+} from '@trading-alerts/trading-alerts'
 import { ApiError, badParameter } from '../errors.js'
 
 /**
@@ -12,6 +16,7 @@ export function libraryError(error: unknown, field = 'body'): ApiError | undefin
       cause: error,
     })
   }
+  if (error instanceof WebhookConfigError) return badParameter('webhook', error.message)
   if (!isTradingAlertsError(error)) return undefined
   switch (error.code) {
     case 'INVALID_RULE':

@@ -27,8 +27,7 @@ const top = createRoute({
     query: z.object({
       day: z
         .string()
-        .regex(DAY, 'must be a day like 2026-03-04')
-        .refine((d) => parseTime(d) !== null, 'is not a day of the calendar')
+        .refine((d) => DAY.test(d) && parseTime(d) !== null, 'must be a day like 2026-03-04')
         .optional()
         .openapi({
           description: 'The day (UTC); default the latest stored',
