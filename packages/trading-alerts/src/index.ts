@@ -147,12 +147,7 @@ export {
   type CreatedApiToken,
   type VerifiedApiToken,
 } from './store/tokens.js'
-export {
-  databaseReachable,
-  lastRunPerJob,
-  maxLagSeconds,
-  type LastRun,
-} from './store/health.js'
+export { databaseReachable, lastRunPerJob, maxLagSeconds, type LastRun } from './store/health.js'
 export {
   listSymbols,
   readTopSnapshot,
