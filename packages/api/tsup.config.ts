@@ -9,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   treeshake: true,
+  // Keep `node:crypto`: Deno and Bun resolve built-ins by that name.
+  removeNodeProtocol: false,
 })
