@@ -52,23 +52,35 @@ function unauthorized(detail: string): ApiError {
 }
 
 /**
+ * The principal of `token`, its request counted against its rate limit; no token or a bad one
+ * answers 401 (`missing` says how to send one), counted against the shared bucket of failures.
+ */
+async function authenticate(
+  deps: AuthDeps,
+  token: string | undefined,
+  missing: string,
+): Promise<Principal> {
+  const principal = token === undefined || token === '' ? undefined : await principalOf(deps, token)
+  if (principal == null) {
+    limited(deps, UNAUTHENTICATED)
+    throw unauthorized(principal === undefined ? missing : 'the token is unknown or revoked')
+  }
+  limited(deps, `token:${principal.id}`)
+  return principal
+}
+
+/**
  * Authentication, scope and the per-token rate limit of every path but the public ones: the
  * token from `Authorization: Bearer` or the session cookie; `read` may GET, `admin` anything.
  */
 export function authMiddleware(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     if (PUBLIC.has(c.req.path)) return next()
-    const token = bearer(c) ?? getCookie(c, SESSION_COOKIE)
-    if (token === undefined || token === '') {
-      limited(deps, UNAUTHENTICATED)
-      throw unauthorized('this path needs a token: Authorization: Bearer <token>')
-    }
-    const principal = await principalOf(deps, token)
-    if (principal === null) {
-      limited(deps, UNAUTHENTICATED)
-      throw unauthorized('the token is unknown or revoked')
-    }
-    limited(deps, `token:${principal.id}`)
+    const principal = await authenticate(
+      deps,
+      bearer(c) ?? getCookie(c, SESSION_COOKIE),
+      'this path needs a token: Authorization: Bearer <token>',
+    )
     if (!READ_METHODS.has(c.req.method) && principal.scope !== 'admin') {
       throw new ApiError('forbidden', `${c.req.method} needs a token with the admin scope`)
     }
@@ -116,17 +128,12 @@ export function sessionRoutes(app: ApiApp, deps: AuthDeps): void {
   app.openapi(login, async (c) => {
     const body = c.req.header('content-type')?.includes('json') === true ? c.req.valid('json') : {}
     const token = body.token ?? bearer(c)
-    if (token === undefined || token === '') {
-      limited(deps, UNAUTHENTICATED)
-      throw unauthorized('send the token as {"token": …} or Authorization: Bearer <token>')
-    }
-    const principal = await principalOf(deps, token)
-    if (principal === null) {
-      limited(deps, UNAUTHENTICATED)
-      throw unauthorized('the token is unknown or revoked')
-    }
-    limited(deps, `token:${principal.id}`)
-    setCookie(c, SESSION_COOKIE, token, {
+    const principal = await authenticate(
+      deps,
+      token,
+      'send the token as {"token": …} or Authorization: Bearer <token>',
+    )
+    setCookie(c, SESSION_COOKIE, token as string, {
       httpOnly: true,
       sameSite: 'Strict',
       path: '/',

@@ -57,14 +57,16 @@ function checkName(name: string): void {
 
 const INFO_COLUMNS = ['id', 'name', 'scope', 'created_at', 'last_used_at', 'revoked_at'] as const
 
-function info(row: {
+interface InfoRow {
   id: number
   name: string
   scope: ApiTokenScope
   created_at: Date
   last_used_at: Date | null
   revoked_at: Date | null
-}): ApiTokenInfo {
+}
+
+function info(row: InfoRow): ApiTokenInfo {
   return {
     id: Number(row.id),
     name: row.name,
@@ -166,14 +168,7 @@ export async function ensureFirstToken(
 ): Promise<CreatedApiToken | null> {
   const token = newToken()
   const now = clock.now()
-  const result = await sql<{
-    id: number
-    name: string
-    scope: ApiTokenScope
-    created_at: Date
-    last_used_at: Date | null
-    revoked_at: Date | null
-  }>`
+  const result = await sql<InfoRow>`
     insert into api_token (name, scope, hash, created_at)
     select 'first-start', 'admin', ${hashApiToken(token)}, ${now}
     where not exists (select 1 from api_token)
