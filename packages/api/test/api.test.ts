@@ -365,6 +365,14 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
     })
     expectProblem(conflict, 409)
 
+    const fromMs = await call('fetch', 'POST', '/api/v1/alerts/rules', {
+      ...admin,
+      body: { name: 'from-ms', rule: 'close > 1', from: String(NOW - HOUR) },
+    })
+    expect(fromMs.json.evaluateFrom).toBe(new Date(NOW - HOUR).toISOString())
+    expect(
+      (await call('fetch', 'DELETE', `/api/v1/alerts/rules/${fromMs.json.id}`, admin)).status,
+    ).toBe(204)
     for (const name of ['c-rule', 'e-rule', 'g-rule']) {
       const a = await call('fetch', 'POST', '/api/v1/alerts/rules', {
         ...admin,
@@ -468,7 +476,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       ['POST', '/api/v1/alerts/rules', { name: 'x', rule: 'close > 1', symbols: ['B@D'] }, 'body'],
       ['POST', '/api/v1/alerts/rules', { name: 'x', rule: 'close > 1', symbols: 5 }, 'symbols'],
       ['POST', '/api/v1/alerts/rules', { name: 'x', rule: 'close > 1', enabled: 'yes' }, 'enabled'],
-      ['POST', '/api/v1/alerts/rules', { name: 'x', rule: 'close > 1', from: 'soon' }, 'body'],
+      ['POST', '/api/v1/alerts/rules', { name: 'x', rule: 'close > 1', from: 'soon' }, 'from'],
       [
         'POST',
         '/api/v1/alerts/rules',

@@ -128,6 +128,13 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 
 const cursorKey = z.object({ name: z.string() })
 
+/** A body's `from` as the library takes it: ISO 8601 or epoch ms, like every time parameter. */
+function withFrom<T extends { from?: string | undefined }>(body: T): T {
+  if (body.from === undefined) return body
+  const { from } = timeRange(body.from, undefined)
+  return { ...body, from: new Date(from as number).toISOString() }
+}
+
 export function ruleRoutes(app: ApiApp, deps: RouteDeps): void {
   const { db } = deps.database
 
@@ -143,7 +150,7 @@ export function ruleRoutes(app: ApiApp, deps: RouteDeps): void {
   })
 
   app.openapi(create, async (c) => {
-    const body = c.req.valid('json')
+    const body = withFrom(c.req.valid('json'))
     if ((await getAlertRule(db, body.name)) !== undefined) {
       throw new ApiError(
         'conflict',
@@ -164,7 +171,7 @@ export function ruleRoutes(app: ApiApp, deps: RouteDeps): void {
   app.openapi(patch, async (c) => {
     const { id } = c.req.valid('param')
     const row = await guarded(() =>
-      updateAlertRule(db, Number(id), c.req.valid('json'), deps.clock),
+      updateAlertRule(db, Number(id), withFrom(c.req.valid('json')), deps.clock),
     )
     return c.json(ruleJson(row), 200)
   })
