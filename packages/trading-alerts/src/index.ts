@@ -47,10 +47,13 @@ export {
   lastUpdatedAt,
   listLoadedSymbols,
   listSymbols,
+  readTopSnapshot,
   snapshotDays,
   topCoinSnapshot,
   type LoadedSymbolsFilter,
+  type SymbolView,
   type TopCoinSnapshotRow,
+  type TopCoinView,
 } from './store/symbols.js'
 export {
   listBars,
@@ -150,15 +153,18 @@ export {
 } from './alerts/language.js'
 export {
   checkRuleSymbols,
+  getAlertRule,
   listAlertRules,
   parseAlertRule,
   removeAlertRule,
   resolveRuleIndicators,
   ruleIndicators,
   saveAlertRule,
+  updateAlertRule,
   validateAlertRule,
   type AlertRuleInput,
   type RuleIndicator,
+  type AlertRulePatch,
 } from './alerts/rules.js'
 export {
   alertText,
@@ -190,3 +196,17 @@ export {
 } from './jobs/alerts.js'
 export { testAlertRule, type RuleTestOptions, type RuleTestResult } from './alerts/test-rule.js'
 export { sendTestAlert, type SendTestOptions, type SendTestResult } from './alerts/send-test.js'
+export {
+  API_TOKEN_PREFIX,
+  createApiToken,
+  ensureFirstToken,
+  hashApiToken,
+  listApiTokens,
+  revokeApiToken,
+  tokensEqual,
+  verifyApiToken,
+  type ApiTokenInfo,
+  type CreatedApiToken,
+  type VerifiedApiToken,
+} from './store/tokens.js'
+export { databaseReachable, lastRunPerJob, maxLagSeconds, type LastRun } from './store/health.js'

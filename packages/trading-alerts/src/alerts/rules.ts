@@ -4,7 +4,14 @@ import { TradingAlertsError } from '../errors.js'
 import { resolveIndicator, seriesName, type IndicatorInstance } from '../indicators/registry.js'
 import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
 import type { Clock } from '../ports.js'
-import { deleteAlertRule, listAlertRuleRows, upsertAlertRule } from '../store/alerts.js'
+import {
+  deleteAlertRule,
+  findAlertRuleRow,
+  listAlertRuleRows,
+  rewriteAlertRule,
+  upsertAlertRule,
+  type NewAlertRuleRow,
+} from '../store/alerts.js'
 import { knownSymbols } from '../store/symbols.js'
 import {
   bindRule,
@@ -189,9 +196,17 @@ export async function saveAlertRule(
 ): Promise<AlertRuleRow> {
   const v = validateAlertRule(input)
   await checkRuleSymbols(db, v.symbols)
-  const now = clock.now()
-  const from = input.from === undefined ? now : new Date(input.from)
-  const values = {
+  // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
+  return upsertAlertRule(db, ruleValues(input, v, clock.now()), input.from !== undefined)
+}
+
+/** The row of a validated rule, evaluated from `input.from` or else from `now`. */
+function ruleValues(
+  input: AlertRuleInput,
+  v: ReturnType<typeof validateAlertRule>,
+  now: Date,
+): NewAlertRuleRow {
+  return {
     name: input.name,
     rule: v.canonical,
     kind: v.rule.kind,
@@ -203,15 +218,89 @@ export async function saveAlertRule(
     webhook_secret: v.webhook?.secret ?? null,
     telegram_chat_id: v.webhook?.telegramChatId ?? null,
     created_at: now,
-    evaluate_from: from,
+    evaluate_from: input.from === undefined ? now : new Date(input.from),
   }
-  // A changed condition starts afresh from now; a changed webhook keeps the rule's history.
-  return upsertAlertRule(db, values, input.from !== undefined)
 }
 
-/** Every rule, by name. */
-export async function listAlertRules(db: Kysely<Database>): Promise<AlertRuleRow[]> {
-  return listAlertRuleRows(db)
+/** A rule by id or name, or undefined. */
+export function getAlertRule(
+  db: Kysely<Database>,
+  nameOrId: string,
+): Promise<AlertRuleRow | undefined> {
+  return findAlertRuleRow(
+    db,
+    /^\d+$/.test(nameOrId) ? { id: Number(nameOrId) } : { name: nameOrId },
+  )
+}
+
+/** The changes of a partial edit; `webhook: null` removes the webhook. */
+export type AlertRulePatch = Partial<Omit<AlertRuleInput, 'webhook'>> & {
+  readonly webhook?: AlertRuleInput['webhook'] | null
+}
+
+/**
+ * Edits the rule `id` with the fields of `patch` (the others kept, the webhook secret too unless
+ * the webhook is replaced), validated as a whole like a new rule. A changed condition starts the
+ * rule afresh from now, as `saveAlertRule` does.
+ *
+ * @throws NOT_FOUND, INVALID_RULE (also for a name another rule has), UNKNOWN_SYMBOL,
+ * RuleSyntaxError
+ */
+export async function updateAlertRule(
+  db: Kysely<Database>,
+  id: number,
+  patch: AlertRulePatch,
+  clock: Clock,
+): Promise<AlertRuleRow> {
+  const row = await findAlertRuleRow(db, { id })
+  if (row === undefined) throw new TradingAlertsError('NOT_FOUND', `no alert rule ${id}`)
+  const current: AlertRuleInput = {
+    name: row.name,
+    rule: row.rule,
+    symbols: row.symbols as string[],
+    timeframe: row.timeframe,
+    enabled: row.enabled,
+    ...(row.webhook_url === null
+      ? {}
+      : {
+          webhook: {
+            url: row.webhook_url,
+            preset: row.webhook_preset,
+            ...(row.webhook_secret === null ? {} : { secret: row.webhook_secret }),
+            ...(row.telegram_chat_id === null ? {} : { telegramChatId: row.telegram_chat_id }),
+          },
+        }),
+  }
+  const { webhook, ...rest } = patch
+  const input: AlertRuleInput = {
+    ...current,
+    ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
+    ...(webhook === undefined ? {} : { webhook: webhook ?? undefined }),
+  }
+  const v = validateAlertRule(input)
+  await checkRuleSymbols(db, v.symbols)
+  if (input.name !== row.name && (await findAlertRuleRow(db, { name: input.name })) !== undefined) {
+    throw new TradingAlertsError('INVALID_RULE', `another rule is named "${input.name}"`)
+  }
+  const saved = await rewriteAlertRule(
+    db,
+    id,
+    ruleValues(input, v, clock.now()),
+    input.from !== undefined,
+  )
+  if (saved === undefined) throw new TradingAlertsError('NOT_FOUND', `no alert rule ${id}`)
+  return saved
+}
+
+/**
+ * Every rule, by name; or, with `after` and `limit`, the page of at most `limit` rules named
+ * after `after` (keyset pagination).
+ */
+export function listAlertRules(
+  db: Kysely<Database>,
+  options: { readonly after?: string; readonly limit?: number } = {},
+): Promise<AlertRuleRow[]> {
+  return listAlertRuleRows(db, options)
 }
 
 /** Removes a rule (by name or id) with its events and deliveries. @throws NOT_FOUND */

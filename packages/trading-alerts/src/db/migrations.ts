@@ -278,4 +278,19 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0005_api_token': {
+    async up(db: Kysely<unknown>) {
+      // Tokens of the HTTP API: only the sha256 of each token is stored (see store/tokens.ts).
+      await db.schema
+        .createTable('api_token')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull().check(sql`scope in ('read', 'admin')`))
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('last_used_at', 'timestamptz')
+        .addColumn('revoked_at', 'timestamptz')
+        .execute()
+    },
+  },
 }

@@ -233,6 +233,7 @@ export interface Database {
   alert_cursor: AlertCursorTable
   alert_event: AlertEventTable
   alert_delivery: AlertDeliveryTable
+  api_token: ApiTokenTable
 }
 
 export type SymbolRow = Selectable<SymbolTable>
@@ -246,3 +247,18 @@ export type CandleBarRow = Selectable<CandleTable>
 export type AlertRuleRow = Selectable<AlertRuleTable>
 export type AlertEventRow = Selectable<AlertEventTable>
 export type AlertDeliveryRow = Selectable<AlertDeliveryTable>
+export type ApiTokenRow = Selectable<ApiTokenTable>
+
+export type ApiTokenScope = 'read' | 'admin'
+
+/** A token of the HTTP API; only the sha256 of the token is stored. */
+export interface ApiTokenTable {
+  id: Generated<number>
+  name: string
+  scope: ApiTokenScope
+  /** sha256 of the token, hex. */
+  hash: string
+  created_at: Timestamp
+  last_used_at: Timestamp | null
+  revoked_at: Timestamp | null
+}

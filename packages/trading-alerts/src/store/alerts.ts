@@ -30,32 +30,71 @@ export function upsertAlertRule(
     if (existing === undefined) {
       return trx.insertInto('alert_rule').values(values).returningAll().executeTakeFirstOrThrow()
     }
-    const sameCondition =
-      existing.rule === values.rule &&
-      existing.timeframe === values.timeframe &&
-      JSON.stringify(existing.symbols) === values.symbols
-    const { created_at: _created, evaluate_from: from, ...changes } = values
-    const row = await trx
-      .updateTable('alert_rule')
-      .set(sameCondition && !restart ? changes : { ...changes, evaluate_from: from })
-      .where('id', '=', existing.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    if (!sameCondition || restart)
-      await trx.deleteFrom('alert_cursor').where('rule_id', '=', existing.id).execute()
-    return row
+    return overwriteRule(trx, existing, values, restart)
   })
+}
+
+/**
+ * Writes `values` (its name too) over the rule `id`, with `upsertAlertRule`'s rule for a changed
+ * condition. Undefined when there is no such rule. One transaction, the row locked.
+ */
+export function rewriteAlertRule(
+  db: Kysely<Database>,
+  id: number,
+  values: NewAlertRuleRow,
+  restart: boolean,
+): Promise<AlertRuleRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('alert_rule')
+      .select(['id', 'rule', 'timeframe', 'symbols'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst()
+    return existing === undefined ? undefined : overwriteRule(trx, existing, values, restart)
+  })
+}
+
+async function overwriteRule(
+  trx: Kysely<Database>,
+  existing: Pick<AlertRuleRow, 'id' | 'rule' | 'timeframe' | 'symbols'>,
+  values: NewAlertRuleRow,
+  restart: boolean,
+): Promise<AlertRuleRow> {
+  const sameCondition =
+    existing.rule === values.rule &&
+    existing.timeframe === values.timeframe &&
+    JSON.stringify(existing.symbols) === values.symbols
+  const { created_at: _created, evaluate_from: from, ...changes } = values
+  const row = await trx
+    .updateTable('alert_rule')
+    .set(sameCondition && !restart ? changes : { ...changes, evaluate_from: from })
+    .where('id', '=', existing.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  if (!sameCondition || restart) {
+    await trx.deleteFrom('alert_cursor').where('rule_id', '=', existing.id).execute()
+  }
+  return row
 }
 
 /** Every rule, by name (only the enabled ones, of one kind, when asked). */
 export function listAlertRuleRows(
   db: Kysely<Database>,
-  filter: { readonly enabled?: boolean; readonly kind?: 'bar' | 'market' } = {},
+  filter: {
+    readonly enabled?: boolean
+    readonly kind?: 'bar' | 'market'
+    /** Keyset paging: only the rules named after this one. */
+    readonly after?: string
+    readonly limit?: number
+  } = {},
 ): Promise<AlertRuleRow[]> {
   let query = db.selectFrom('alert_rule').selectAll()
   if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled)
   if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind)
-  return query.orderBy('name').execute()
+  if (filter.after !== undefined) query = query.where('name', '>', filter.after)
+  query = query.orderBy('name')
+  return (filter.limit === undefined ? query : query.limit(filter.limit)).execute()
 }
 
 /** One rule by id or by name; undefined when there is none. */

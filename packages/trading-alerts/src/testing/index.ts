@@ -10,3 +10,4 @@ export {
   type TestDatabase,
   type TestDatabaseKind,
 } from './create-test-database.js'
+export { simDeps } from './sim-deps.js'
