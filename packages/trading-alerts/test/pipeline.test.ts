@@ -223,6 +223,7 @@ describe.each(kinds)('the pipeline on %s', (kind) => {
     expect(task.started_at).not.toBeNull()
     expect(task.last_progress_at).toEqual(task.finished_at)
     expect(events.map((e) => [e.kind, e.key, e.state, e.done, e.total])).toEqual([
+      ['job', 'symbols', 'pending', 0, 0],
       ['job', 'symbols', 'running', 0, 1],
       ['job', 'symbols', 'succeeded', 1, 1],
     ])
