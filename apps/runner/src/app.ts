@@ -12,7 +12,6 @@ import {
   runIndicators,
   systemClock,
   type Clock,
-  type JobName,
   type JobResult,
   type Logger,
   type ProgressEvent,
@@ -72,18 +71,8 @@ export async function createApp(
   return { config, database, binance, coingecko, clock, logger, close: () => database.close() }
 }
 
-export type RunnableJob = Extract<
-  JobName,
-  'symbols' | 'historical' | 'incremental' | 'indicators' | 'alerts'
->
-
-export const RUNNABLE_JOBS: readonly RunnableJob[] = [
-  'symbols',
-  'historical',
-  'incremental',
-  'indicators',
-  'alerts',
-]
+import type { RunnableJob } from './names.js'
+export { RUNNABLE_JOBS, type RunnableJob } from './names.js'
 
 export interface RunJobOptions {
   readonly signal?: AbortSignal

@@ -77,6 +77,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`unknown command "${command}"\n\n${HELP}`)
     return 2
   }
+  if (values.help === true) {
+    const { HELP: helps } = await import('./cli/help.js')
+    const help = helps[command]
+    if (help !== undefined) {
+      print(help(line))
+      return 0
+    }
+  }
   const module = await load()
   if (values.help === true) {
     print(module.help(line))

@@ -15,38 +15,9 @@ import { flag, intFlag, listFlag, UsageError, type Values } from '../args.js'
 import { fail, table, withApp, write, type CommandLine } from './common.js'
 import { status } from './status.js'
 
-export function help(): string {
-  return `Usage: runner alerts <command>
+import { alertsHelp } from './help.js'
 
-  add <name> "<rule>" [--symbols BTCUSDT,ETHUSDT] [--timeframe 1h] [--webhook URL]
-      [--preset json|slack|discord|telegram] [--secret S] [--telegram-chat-id ID] [--disabled]
-      [--from 2025-03-01T00:00:00Z]
-                 add a rule, or replace the rule of that name (it fires on bars that close from
-                 now on, or from --from). Rules: packages/trading-alerts/docs/alert-rules.md, e.g.
-                 "rsi(14) < 30", "close crosses above sma(200)", "change(1h) >= 5%", "enters top 10".
-                 Every symbol must be a pair of the symbol table (run "runner job symbols" first);
-                 no symbols: every tracked symbol
-  list [--json]  every rule
-  remove <name|id>
-  test "<rule>" --symbol BTCUSDT [--timeframe 1h] [--bars 500] [--json]
-                 the bars of the stored history the rule would have fired on; writes nothing
-                 (several symbols: one result each; --json then prints an array)
-  send-test <name|id>
-                 posts one test message to the rule's webhook (its preset and signature, marked
-                 as a test) and prints the HTTP status: exit 0 on 2xx, 1 otherwise
-  load <file.json>
-                 add or replace the rules of a JSON file: [{ "name", "rule", "symbols"?,
-                 "timeframe"?, "webhook"?: { "url", "preset"?, "secret"?, "telegramChatId"? } }]
-                 (all are validated before any is saved)
-  events [--limit N] [--json]
-                 the newest alert events and their deliveries
-
---symbol and --symbols are the same flag on every command: repeat it (--symbol BTCUSDT --symbol
-ETHUSDT) or give a comma-separated list (--symbols BTCUSDT,ETHUSDT).
-Exit codes: 0 done, 2 bad usage or an invalid rule (unknown symbol, bad syntax, unknown rule name),
-1 the database failed (or send-test got no 2xx).
-`
-}
+export { alertsHelp as help }
 
 /** Errors of the library that mean "your input is wrong": exit 2 with the message. */
 const INPUT_ERRORS = [
@@ -226,7 +197,7 @@ export async function alerts(
       case undefined:
       default:
         return fail(
-          `runner alerts: expected add, list, remove, test, send-test, load or events, got "${sub ?? ''}"\n\n${help()}`,
+          `runner alerts: expected add, list, remove, test, send-test, load or events, got "${sub ?? ''}"\n\n${alertsHelp()}`,
         )
     }
   } catch (error) {

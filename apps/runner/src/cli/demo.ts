@@ -7,15 +7,7 @@ import { write } from './common.js'
 import { oneShot } from './job.js'
 import { status } from './status.js'
 
-export function help(): string {
-  return `Usage: runner demo
-
-Offline, with no configuration: starts the exchange simulator on 127.0.0.1, then runs symbols,
-historical (last month and this month), incremental and indicators into an embedded database in
-${DEMO_DATA_DIR} (wiped first), shows where an alert rule would have fired, and prints the status.
-Afterwards "runner status --demo" (pnpm status --demo) shows the demo's runs again.
-`
-}
+export { demoHelp as help } from './help.js'
 
 export async function run(): Promise<number> {
   const { startExchangeSimulator } = await import('@trading-alerts/tickerdata/testing')

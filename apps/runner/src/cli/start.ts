@@ -1,21 +1,6 @@
-import { envHelp } from '../config.js'
 import { withApp } from './common.js'
 
-export function help(): string {
-  return `Usage: runner start
-
-The daemon: node-cron schedules in UTC (SYMBOLS_CRON, then historical; HISTORICAL_CRON;
-INCREMENTAL_CRON, then indicators and alerts; ALERTS_CRON), one run of a job at a time even across
-runners sharing a database. At start it catches up what was due while it was down, one job after
-the other: symbols, historical, incremental, indicators, alerts (schedules firing meanwhile are
-skipped).
-SIGINT/SIGTERM: stop scheduling, let running jobs finish their current file or batch within
-SHUTDOWN_DEADLINE_MS, exit 0. Exit 2 on a configuration error.
-
-Environment (every job's, since the daemon runs them all):
-${envHelp('start')}
-`
-}
+export { startHelp as help } from './help.js'
 
 export async function run(): Promise<number> {
   return withApp('start', async (app) => {

@@ -11,21 +11,7 @@ import { intFlag, UsageError } from '../args.js'
 import { DEMO_DATA_DIR, environment } from '../config.js'
 import { fail, table, withApp, write, type CommandLine } from './common.js'
 
-export function help(): string {
-  return `Usage: runner status [runId] [--gaps] [--alerts] [--json] [--limit N] [--demo]
-
-  (no argument)  the recent runs of every job: state, start, duration, symbols ok/failed, rows
-  runId          every task of that run (kind, key): state, attempts, rows, duration, error
-  --gaps         known exchange gaps and failed archive files (holes)
-  --alerts       recent alert events, webhook deliveries by state, and the dead letters
-  --json         machine-readable output
-  --limit N      how many runs (or events) to list (default 20)
-  --demo         read the database "runner demo" wrote (${DEMO_DATA_DIR}) instead of the configured one
-
-Exit codes: 0 shown, 2 bad usage or configuration, 1 the database failed. Piped into a reader that
-closes early (| head): the rest of the output is dropped, exit 0.
-`
-}
+export { statusHelp as help } from './help.js'
 
 export interface StatusArgs {
   readonly runId?: string | undefined
