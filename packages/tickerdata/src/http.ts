@@ -1,4 +1,11 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios'
+import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios'
+
+/**
+ * axios, loaded at the first request: importing it costs about 0.2 s, which a command that never
+ * sends a request (the runner's `status`) should not pay.
+ */
+let axiosModule: Promise<{ default: AxiosStatic }> | undefined
+const loadAxios = () => (axiosModule ??= import('axios'))
 import {
   AbortedError,
   BanTooLongError,
@@ -310,7 +317,7 @@ function waitSource(error: TickerdataError): 'retry-after' | 'fallback' | 'ban' 
  * secrets in logs or errors.
  */
 export class HttpClient {
-  private readonly axios: AxiosInstance
+  private axios: AxiosInstance | undefined
   private readonly timeoutMs: number
   private readonly maxRetries: number
   private readonly baseDelayMs: number
@@ -325,7 +332,7 @@ export class HttpClient {
   private readonly bans: HostBans
 
   constructor(options: HttpClientOptions = {}) {
-    this.axios = options.axios ?? axios.create()
+    this.axios = options.axios
     this.timeoutMs = options.timeoutMs ?? 30_000
     this.maxRetries = options.maxRetries ?? 4
     this.baseDelayMs = options.baseDelayMs ?? 500
@@ -453,6 +460,7 @@ export class HttpClient {
     if (isAborted(signal)) throw new AbortedError()
     let response: AxiosResponse<ArrayBuffer>
     try {
+      this.axios ??= (await loadAxios()).default.create()
       response = await this.axios.request<ArrayBuffer>({
         method: 'GET',
         url: href,
@@ -464,7 +472,10 @@ export class HttpClient {
         ...(signal === undefined ? {} : { signal }),
       })
     } catch (cause) {
-      const code = axios.isAxiosError(cause) ? cause.code : undefined
+      const code =
+        typeof cause === 'object' && cause !== null && 'isAxiosError' in cause && 'code' in cause
+          ? String(cause.code)
+          : undefined
       throw transportError(cause, {
         url: shownUrl,
         timeoutMs: this.timeoutMs,
