@@ -15,6 +15,7 @@ import type { ApiEnv } from './context.js'
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js'
 import { ApiError, isApiError, problemResponse, type ParameterError } from './errors.js'
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
+import { candleRoutes } from './routes/candles.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
@@ -176,6 +177,7 @@ export function createApi(options: ApiOptions): Api {
   sessionRoutes(app, deps)
   marketRoutes(app, deps)
   ruleRoutes(app, deps)
+  candleRoutes(app, deps)
 
   app.openAPIRegistry.registerPath({
     method: 'get',

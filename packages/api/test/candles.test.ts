@@ -1,0 +1,277 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
+   The answers are JSON of no static type: every use of them is an assertion. */
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import {
+  createApiToken,
+  getSymbols,
+  listBars,
+  runHistorical,
+  runIncremental,
+  runIndicators,
+} from '@trading-alerts/trading-alerts'
+import {
+  createTestDatabase,
+  memoryLogger,
+  simDeps,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '@trading-alerts/trading-alerts/testing'
+import type { Kline } from '@trading-alerts/tickerdata'
+import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApi, type Api } from '../src/index.js'
+import { CANDLE_FIELDS, STREAM_BATCH } from '../src/routes/candles.js'
+
+const kinds = await testDatabaseKinds()
+const NOW = Date.parse('2025-04-02T12:00:00Z')
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+const at = (iso: string) => Date.parse(`${iso}Z`)
+const LISTED = at('2025-03-22T00:00:00')
+
+/** Exact decimal sum of texts, at the largest scale among them (as PostgreSQL's numeric sum). */
+function decimalSum(values: readonly string[]): string {
+  const scale = Math.max(...values.map((v) => v.split('.')[1]?.length ?? 0))
+  let total = 0n
+  for (const v of values) {
+    const [int = '0', frac = ''] = v.replace('-', '').split('.')
+    const n = BigInt(int + frac.padEnd(scale, '0'))
+    total += v.startsWith('-') ? -n : n
+  }
+  const sign = total < 0n ? '-' : ''
+  const digits = (total < 0n ? -total : total).toString().padStart(scale + 1, '0')
+  return scale === 0 ? sign + digits : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`
+}
+
+/** The simulator's candles resampled in plain JS: the closed bars of `size` ms in [from, to). */
+function resample(klines: readonly Kline[], size: number, from: number, to: number) {
+  const last = klines[klines.length - 1] as Kline
+  const groups = new Map<number, Kline[]>()
+  for (const k of klines) {
+    const b = k.openTime - (k.openTime % size)
+    if (b < from || b >= to || b + size > last.openTime + MINUTE) continue
+    groups.set(b, [...(groups.get(b) ?? []), k])
+  }
+  return [...groups].map(([b, ks]) => {
+    const first = ks[0] as Kline
+    const byNumber = (pick: (k: Kline) => string, better: (a: number, b: number) => boolean) =>
+      ks.map(pick).reduce((a, c) => (better(Number(c), Number(a)) ? c : a))
+    return {
+      openTime: new Date(b).toISOString(),
+      open: first.open,
+      high: byNumber(
+        (k) => k.high,
+        (a, c) => a > c,
+      ),
+      low: byNumber(
+        (k) => k.low,
+        (a, c) => a < c,
+      ),
+      close: (ks[ks.length - 1] as Kline).close,
+      volume: decimalSum(ks.map((k) => k.volume)),
+      quoteVolume: decimalSum(ks.map((k) => k.quoteVolume)),
+      trades: ks.reduce((s, k) => s + k.trades, 0),
+      takerBuyBaseVolume: decimalSum(ks.map((k) => k.takerBuyBaseVolume)),
+      takerBuyQuoteVolume: decimalSum(ks.map((k) => k.takerBuyQuoteVolume)),
+      minutes: ks.length,
+      expectedMinutes: size / MINUTE,
+    }
+  })
+}
+
+describe.each(kinds)('candles on %s', (kind) => {
+  let sim: ExchangeSimulator
+  let database: TestDatabase
+  let api: Api
+  let server: ReturnType<typeof createAdaptorServer>
+  let base = ''
+  let token = ''
+
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(base + path, {
+      headers: { authorization: `Bearer ${token}`, ...headers },
+    })
+    const text = await res.text()
+    let json: any
+    try {
+      json = JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    return { status: res.status, headers: res.headers, text, json }
+  }
+
+  /** Every bar of a query, following `next` from page to page. */
+  const allPages = async (path: string) => {
+    const rows: any[] = []
+    let next: string | null = null
+    let pages = 0
+    do {
+      const cursor: string = next === null ? '' : `&cursor=${next}`
+      const a = await get(path + cursor)
+      expect(a.status, a.text).toBe(200)
+      rows.push(...a.json.data)
+      next = a.json.next
+      pages++
+    } while (next !== null)
+    return { rows, pages }
+  }
+
+  beforeAll(async () => {
+    sim = await startExchangeSimulator({
+      now: () => NOW,
+      pairs: [
+        {
+          symbol: 'BTCUSDT',
+          baseAsset: 'BTC',
+          quoteAsset: 'USDT',
+          listedAt: LISTED,
+          basePrice: 60_000,
+        },
+      ],
+    })
+    database = await createTestDatabase(kind)
+    const deps = simDeps(sim, database, NOW)
+    expect((await getSymbols(deps, { topN: 100 })).state).toBe('succeeded')
+    expect((await runHistorical(deps, { historyStart: '2025-03' })).state).toBe('succeeded')
+    expect((await runIncremental(deps, {})).state).toBe('succeeded')
+    const clock = { now: () => new Date(NOW) }
+    token = (await createApiToken(database.db, { name: 'dash', scope: 'read' }, clock)).token
+    api = createApi({ database, clock, logger: memoryLogger() })
+    server = createAdaptorServer({ fetch: (request: Request) => api.fetch(request) })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+    await sim?.close()
+    await database?.close()
+  })
+
+  it.each([
+    ['1m', at('2025-03-31T22:17:00'), at('2025-04-01T03:00:00'), MINUTE],
+    ['1h', at('2025-03-29T00:00:00'), at('2025-04-01T07:30:00'), HOUR],
+    ['1d', LISTED, NOW + DAY, DAY],
+  ] as const)(
+    '%s equals the simulator’s candles resampled independently',
+    async (tf, from, to, size) => {
+      const a = await get(
+        `/api/v1/candles/btcusdt?timeframe=${tf}&from=${new Date(from).toISOString()}&to=${to}&limit=10000`,
+      )
+      expect(a.status, a.text).toBe(200)
+      const expected = resample(sim.candles('BTCUSDT', LISTED, NOW), size, from, to)
+      expect(expected.length).toBeGreaterThan(3)
+      expect(a.json).toEqual({ data: expected, next: null })
+    },
+  )
+
+  it('1d leaves out today’s bar, which is not closed yet, and 1h the current hour', async () => {
+    const day = await get('/api/v1/candles/BTCUSDT?timeframe=1d')
+    expect(day.json.data.at(-1).openTime).toBe('2025-04-01T00:00:00.000Z')
+    const hour = await get('/api/v1/candles/BTCUSDT?timeframe=1h&from=2025-04-02T00:00:00Z')
+    expect(hour.json.data.at(-1).openTime).toBe('2025-04-02T11:00:00.000Z')
+  })
+
+  it('equals the candle table’s rows once the indicators job stored them', async () => {
+    const deps = simDeps(sim, database, NOW)
+    const run = await runIndicators(deps, { timeframes: ['1h', '1d'], indicators: ['rsi(14)'] })
+    expect(run.state).toBe('succeeded')
+    for (const tf of ['1h', '1d'] as const) {
+      const stored = await listBars(database.db, 'BTCUSDT', tf, 0, NOW)
+      expect(stored.length).toBeGreaterThan(3)
+      const { rows } = await allPages(`/api/v1/candles/BTCUSDT?timeframe=${tf}&limit=100`)
+      expect(rows).toEqual(
+        stored.map((s) => ({
+          openTime: s.open_time.toISOString(),
+          open: s.open,
+          high: s.high,
+          low: s.low,
+          close: s.close,
+          volume: s.volume,
+          quoteVolume: s.quote_volume,
+          trades: Number(s.trades),
+          takerBuyBaseVolume: s.taker_buy_base_volume,
+          takerBuyQuoteVolume: s.taker_buy_quote_volume,
+          minutes: s.minutes,
+          expectedMinutes: s.expected_minutes,
+        })),
+      )
+    }
+  })
+
+  it('paging through cursors returns every bar once, in order', async () => {
+    const path = '/api/v1/candles/BTCUSDT?timeframe=5m&from=2025-03-30T01:02:03Z&to=2025-03-31'
+    const whole = await get(`${path}&limit=10000`)
+    expect(whole.json.next).toBeNull()
+    const { rows, pages } = await allPages(`${path}&limit=37`)
+    expect(pages).toBe(Math.ceil(whole.json.data.length / 37))
+    expect(rows).toEqual(whole.json.data)
+    expect(rows[0].openTime).toBe('2025-03-30T01:05:00.000Z')
+  })
+
+  it('csv and ndjson (by format or Accept) stream the whole range, equal to the JSON pages', async () => {
+    const { rows } = await allPages('/api/v1/candles/BTCUSDT?timeframe=1m&limit=10000')
+    // More rows than one store batch: the stream goes through several keyset batches.
+    expect(rows.length).toBeGreaterThan(STREAM_BATCH)
+    for (const [query, headers] of [
+      ['&format=csv', {}],
+      ['', { accept: 'text/csv' }],
+    ] as const) {
+      const a = await get(`/api/v1/candles/BTCUSDT?timeframe=1m${query}`, headers)
+      expect(a.status).toBe(200)
+      expect(a.headers.get('content-type')).toMatch(/^text\/csv/)
+      const lines = a.text.trimEnd().split('\n')
+      expect(lines[0]).toBe(CANDLE_FIELDS.join(','))
+      expect(lines.slice(1)).toEqual(
+        rows.map((r) => CANDLE_FIELDS.map((f) => String(r[f] ?? '')).join(',')),
+      )
+    }
+    for (const [query, headers] of [
+      ['&format=ndjson', {}],
+      ['', { accept: 'application/x-ndjson' }],
+    ] as const) {
+      const a = await get(`/api/v1/candles/BTCUSDT?timeframe=1m${query}`, headers)
+      expect(a.headers.get('content-type')).toBe('application/x-ndjson')
+      expect(
+        a.text
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      ).toEqual(rows)
+    }
+    const ranged = await get(
+      '/api/v1/candles/BTCUSDT?timeframe=4h&from=2025-03-30&to=2025-03-31&format=ndjson',
+    )
+    const page = await get('/api/v1/candles/BTCUSDT?timeframe=4h&from=2025-03-30&to=2025-03-31')
+    expect(
+      ranged.text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(page.json.data)
+    expect(page.json.data).toHaveLength(6)
+  })
+
+  it('a bad timeframe, from after to, a bad limit or cursor answer 400; an unknown symbol 404', async () => {
+    for (const [query, name] of [
+      ['timeframe=2m', 'timeframe'],
+      ['from=2025-04-01&to=2025-03-31', 'from'],
+      ['limit=0', 'limit'],
+      ['limit=10001', 'limit'],
+      ['cursor=nope!', 'cursor'],
+      ['format=xml', 'format'],
+    ] as const) {
+      const a = await get(`/api/v1/candles/BTCUSDT?${query}`)
+      expect(a.status, query).toBe(400)
+      expect(a.headers.get('content-type')).toBe('application/problem+json')
+      expect(a.json.errors.map((e: { name: string }) => e.name)).toContain(name)
+    }
+    const unknown = await get('/api/v1/candles/NOPEUSDT')
+    expect(unknown.status).toBe(404)
+    expect(unknown.json.detail).toMatch(/NOPEUSDT/)
+  })
+})
