@@ -16,6 +16,7 @@ import { DOCS_CSP, DOCS_HTML } from './docs-page.js'
 import { ApiError, isApiError, problemResponse, type ParameterError } from './errors.js'
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { candleRoutes } from './routes/candles.js'
+import { gapRoutes } from './routes/gaps.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
@@ -178,6 +179,7 @@ export function createApi(options: ApiOptions): Api {
   marketRoutes(app, deps)
   ruleRoutes(app, deps)
   candleRoutes(app, deps)
+  gapRoutes(app, deps)
 
   app.openAPIRegistry.registerPath({
     method: 'get',
