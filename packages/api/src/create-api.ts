@@ -17,6 +17,7 @@ import { ApiError, isApiError, problemResponse, type ParameterError } from './er
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { candleRoutes } from './routes/candles.js'
 import { gapRoutes } from './routes/gaps.js'
+import { indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
@@ -180,6 +181,7 @@ export function createApi(options: ApiOptions): Api {
   ruleRoutes(app, deps)
   candleRoutes(app, deps)
   gapRoutes(app, deps)
+  indicatorRoutes(app, deps)
 
   app.openAPIRegistry.registerPath({
     method: 'get',

@@ -7,6 +7,7 @@ import {
   createApiToken,
   getSymbols,
   listBars,
+  readIndicatorValues,
   runHistorical,
   runIncremental,
   runIndicators,
@@ -321,5 +322,72 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
     expect(eth.json.data).toEqual([all.json.data[1]])
     expect((await get('/api/v1/gaps?symbol=NOPEUSDT')).status).toBe(404)
     expect((await get('/api/v1/gaps?symbol=a%20b')).status).toBe(400)
+  })
+
+  it('indicators equal the indicator_value rows the indicators job stored for the same bars', async () => {
+    const deps = simDeps(sim, database, NOW)
+    const names = ['rsi(14)', 'macd(12,26,9)', 'ema(10)', 'atr(14)']
+    expect(
+      (await runIndicators(deps, { timeframes: ['1h', '15m'], indicators: names })).state,
+    ).toBe('succeeded')
+    for (const tf of ['1h', '15m'] as const) {
+      const from = at('2025-03-28T03:00:00')
+      const to = at('2025-03-31T00:00:00')
+      const query = names.map((n) => `name=${encodeURIComponent(n)}`).join('&')
+      const { rows, pages } = await allPages(
+        `/api/v1/indicators/BTCUSDT?timeframe=${tf}&${query}&from=${from}&to=${to}&limit=50`,
+      )
+      expect(pages).toBeGreaterThan(1)
+      const keys = [
+        'rsi(14)',
+        'macd(12,26,9).macd',
+        'macd(12,26,9).signal',
+        'macd(12,26,9).histogram',
+        'ema(10)',
+        'atr(14)',
+      ]
+      const bars = await listBars(database.db, 'BTCUSDT', tf, from, to)
+      expect(rows.map((r) => r.openTime)).toEqual(bars.map((b) => b.open_time.toISOString()))
+      let compared = 0
+      for (const key of keys) {
+        const stored = await readIndicatorValues(database.db, 'BTCUSDT', tf, key, from, to - 1)
+        for (const r of rows) {
+          const want = stored.get(Date.parse(r.openTime))
+          const got = r.values[key]
+          if (want === undefined) expect(got, `${key} ${r.openTime}`).toBeNull()
+          else {
+            expect(Math.abs(got - want), `${key} ${r.openTime}`).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, Math.abs(want)),
+            )
+            compared++
+          }
+        }
+      }
+      expect(compared).toBeGreaterThan(rows.length * 5)
+    }
+    // Warm-up: the first bars of the symbol have no RSI yet.
+    const early = await get(`/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&limit=20`)
+    expect(early.json.data[0].openTime).toBe(new Date(LISTED).toISOString())
+    expect(early.json.data[0].values).toEqual({ 'rsi(14)': null })
+    expect(early.json.data[19].values['rsi(14)']).toEqual(expect.any(Number))
+  })
+
+  it('indicators: malformed names 400 with the position, unknown ones or too many 400, one output alone', async () => {
+    const bad = await get('/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14')
+    expect(bad.status, bad.text).toBe(400)
+    expect(bad.json.errors[0]).toMatchObject({ name: 'name', position: expect.any(Number) })
+    const unknown = await get('/api/v1/indicators/BTCUSDT?timeframe=1h&name=nope(3)')
+    expect(unknown.status).toBe(400)
+    expect(unknown.json.errors[0].name).toBe('name')
+    const many = Array.from({ length: 21 }, (_, i) => `name=sma(${i + 2})`).join('&')
+    const tooMany = await get(`/api/v1/indicators/BTCUSDT?timeframe=1h&${many}`)
+    expect(tooMany.status, tooMany.text).toBe(400)
+    expect(tooMany.json.errors[0].name).toBe('name')
+    const one = await get(
+      '/api/v1/indicators/BTCUSDT?timeframe=1h&name=macd(12,26,9).signal&limit=1&from=2025-03-30',
+    )
+    expect(Object.keys(one.json.data[0].values)).toEqual(['macd(12,26,9).signal'])
+    expect((await get('/api/v1/indicators/NOPEUSDT?name=rsi')).status).toBe(404)
+    expect((await get('/api/v1/indicators/BTCUSDT?timeframe=7m&name=rsi')).status).toBe(400)
   })
 })

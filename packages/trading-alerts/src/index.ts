@@ -118,6 +118,7 @@ export {
 } from './indicators/timeframes.js'
 export {
   INDICATORS,
+  feedBar,
   resolveIndicator,
   resolveIndicatorText,
   seriesName,

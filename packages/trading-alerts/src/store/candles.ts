@@ -12,6 +12,7 @@ import {
   timeframeMs,
   type Timeframe,
 } from '../indicators/timeframes.js'
+import { closedBarsEnd } from '../indicators/resample.js'
 
 /**
  * Replaces a symbol's candles in [start, end) by `batch.rows`, COPYed in (the hot path: no per-row
@@ -356,7 +357,7 @@ export async function readCandleBars(
   }
   // Bars opening before `to` are made of minutes before ceil(to); closed ones of minutes before
   // the bucket holding the minute after `closedThrough`.
-  let end = bucketStart(query.closedThrough + 1, timeframe)
+  let end = closedBarsEnd(new Date(query.closedThrough), timeframe)
   if (query.to !== undefined) end = Math.min(end, ceil(query.to))
   const start = query.from === undefined ? undefined : ceil(query.from)
   if (start !== undefined && end <= start) return []
