@@ -15,6 +15,9 @@ import type { ApiEnv } from './context.js'
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js'
 import { ApiError, isApiError, problemResponse, type ParameterError } from './errors.js'
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
+import { candleRoutes } from './routes/candles.js'
+import { gapRoutes } from './routes/gaps.js'
+import { indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
@@ -176,6 +179,9 @@ export function createApi(options: ApiOptions): Api {
   sessionRoutes(app, deps)
   marketRoutes(app, deps)
   ruleRoutes(app, deps)
+  candleRoutes(app, deps)
+  gapRoutes(app, deps)
+  indicatorRoutes(app, deps)
 
   app.openAPIRegistry.registerPath({
     method: 'get',

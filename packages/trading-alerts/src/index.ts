@@ -44,6 +44,7 @@ export {
   type TaskSummaryRow,
 } from './store/status.js'
 export {
+  findSymbol,
   lastUpdatedAt,
   listLoadedSymbols,
   listSymbols,
@@ -59,9 +60,12 @@ export {
   listBars,
   listCandles,
   readBars,
+  readCandleBars,
   readResampledBars,
   resampleCandles,
   type BarColumns,
+  type CandleBarQuery,
+  type CandleBarView,
 } from './store/candles.js'
 export { listExchangeGaps, listFailedArchiveFiles } from './store/gaps.js'
 export { listIndicatorStates, readIndicatorValues } from './store/indicators.js'
@@ -114,6 +118,7 @@ export {
 } from './indicators/timeframes.js'
 export {
   INDICATORS,
+  feedBar,
   resolveIndicator,
   resolveIndicatorText,
   seriesName,

@@ -1,7 +1,7 @@
-import type { Bar, Stream } from '@trading-alerts/technical-indicators'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
+import { feedBar } from '../indicators/registry.js'
 import { closedBarsEnd } from '../indicators/resample.js'
 import { parseTimeframe, timeframeMs, type Timeframe } from '../indicators/timeframes.js'
 import { readResampledBars } from '../store/candles.js'
@@ -63,16 +63,7 @@ export async function testAlertRule(
     const values = new Float64Array(n)
     const stream = instance.definition.create(instance.params)
     for (let i = 0; i < n; i++) {
-      const out =
-        instance.definition.input === 'close'
-          ? (stream as Stream<number, unknown>).update(bars.close[i] as number)
-          : (stream as Stream<Bar, unknown>).update({
-              open: bars.open[i] as number,
-              high: bars.high[i] as number,
-              low: bars.low[i] as number,
-              close: bars.close[i] as number,
-              volume: bars.volume[i] as number,
-            })
+      const out = feedBar(instance.definition, stream, bars, i)
       values[i] =
         output === undefined ? (out as number) : ((out as Record<string, number>)[output] ?? NaN)
     }

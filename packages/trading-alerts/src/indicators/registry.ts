@@ -151,3 +151,30 @@ export function resolveIndicatorText(text: string): {
 } {
   return resolveIndicator(parseIndicator(text))
 }
+
+/** Bars as columns (the store's `BarColumns`), as `feedBar` reads them. */
+interface BarInputs {
+  readonly open: Float64Array
+  readonly high: Float64Array
+  readonly low: Float64Array
+  readonly close: Float64Array
+  readonly volume: Float64Array
+}
+
+/** Feeds bar `i` of `bars` to a stream `definition` made: its close, or the whole bar. */
+export function feedBar(
+  definition: IndicatorDefinition,
+  stream: ReturnType<IndicatorDefinition['create']>,
+  bars: BarInputs,
+  i: number,
+): unknown {
+  return definition.input === 'close'
+    ? (stream as Stream<number, unknown>).update(bars.close[i] as number)
+    : (stream as Stream<Bar, unknown>).update({
+        open: bars.open[i] as number,
+        high: bars.high[i] as number,
+        low: bars.low[i] as number,
+        close: bars.close[i] as number,
+        volume: bars.volume[i] as number,
+      })
+}

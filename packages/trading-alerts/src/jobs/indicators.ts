@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { TradingDatabase, WriteTransaction } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { TradingAlertsError } from '../errors.js'
-import { resolveIndicatorText, type IndicatorInstance } from '../indicators/registry.js'
+import { feedBar, resolveIndicatorText, type IndicatorInstance } from '../indicators/registry.js'
 import { closedBarsEnd } from '../indicators/resample.js'
 import { readBars, resampleCandles, resampleStart, type BarColumns } from '../store/candles.js'
 import {
@@ -104,16 +104,7 @@ async function computeBatch(
     const names = seriesNames.map((s) => `${prefix}${s}\t`)
     const outputs = definition.outputs
     for (let i = first; i < n; i++) {
-      const out =
-        definition.input === 'close'
-          ? (st.stream as Stream<number, unknown>).update(bars.close[i] as number)
-          : (st.stream as Stream<Bar, unknown>).update({
-              open: bars.open[i] as number,
-              high: bars.high[i] as number,
-              low: bars.low[i] as number,
-              close: bars.close[i] as number,
-              volume: bars.volume[i] as number,
-            })
+      const out = feedBar(definition, st.stream, bars, i)
       const t = times[i] as string
       if (outputs.length === 0) {
         const v = out as number

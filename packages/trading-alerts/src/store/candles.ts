@@ -12,6 +12,7 @@ import {
   timeframeMs,
   type Timeframe,
 } from '../indicators/timeframes.js'
+import { closedBarsEnd } from '../indicators/resample.js'
 
 /**
  * Replaces a symbol's candles in [start, end) by `batch.rows`, COPYed in (the hot path: no per-row
@@ -294,4 +295,88 @@ export function readResampledBars(
 ): Promise<BarColumns> {
   const source = sql`(${resampled(symbol, timeframeMs(timeframe), undefined, before)}) r where true`
   return selectBars(db, source, sql`true`, false, undefined)
+}
+
+/** One bar of any timeframe as the API answers it: decimals as PostgreSQL's numeric text. */
+export interface CandleBarView {
+  readonly openTime: Date
+  readonly open: string
+  readonly high: string
+  readonly low: string
+  readonly close: string
+  readonly volume: string
+  readonly quoteVolume: string | null
+  readonly trades: number | null
+  readonly takerBuyBaseVolume: string | null
+  readonly takerBuyQuoteVolume: string | null
+  /** 1-minute candles the bar was built from; below `expectedMinutes` the bar has holes. */
+  readonly minutes: number
+  readonly expectedMinutes: number
+}
+
+/** Which bars `readCandleBars` reads: open times in [from, to), closed at `closedThrough`. */
+export interface CandleBarQuery {
+  /** Inclusive lower bound on the bar's open time (need not be on a bar boundary). */
+  readonly from?: number | undefined
+  /** Exclusive upper bound on the bar's open time (need not be on a bar boundary). */
+  readonly to?: number | undefined
+  /** The symbol's `last_updated_at`: a bar is closed when all its minutes are at or before it. */
+  readonly closedThrough: number
+  readonly limit: number
+}
+
+interface ResampledRow {
+  open_time: Date | string
+  open: string
+  high: string
+  low: string
+  close: string
+  volume: string
+  quote_volume: string | null
+  trades: string | number | null
+  taker_buy_base_volume: string | null
+  taker_buy_quote_volume: string | null
+  minutes: string | number
+}
+
+/**
+ * Up to `limit` closed bars of `timeframe` of a symbol, oldest first, resampled on the fly from
+ * tickerdata_1m by THE resample (the same SQL `resampleCandles` stores), whether or not `candle`
+ * holds them; `1m` is the stored candles themselves. A period without any minute has no bar.
+ */
+export async function readCandleBars(
+  db: Kysely<Database>,
+  symbol: string,
+  timeframe: Timeframe,
+  query: CandleBarQuery,
+): Promise<CandleBarView[]> {
+  const size = timeframeMs(timeframe)
+  const ceil = (ms: number) => {
+    const b = bucketStart(ms, timeframe)
+    return b === ms ? ms : b + size
+  }
+  // Bars opening before `to` are made of minutes before ceil(to); closed ones of minutes before
+  // the bucket holding the minute after `closedThrough`.
+  let end = closedBarsEnd(new Date(query.closedThrough), timeframe)
+  if (query.to !== undefined) end = Math.min(end, ceil(query.to))
+  const start = query.from === undefined ? undefined : ceil(query.from)
+  if (start !== undefined && end <= start) return []
+  const result = await sql<ResampledRow>`
+    select * from (${resampled(symbol, size, start, end)}) r
+    order by open_time limit ${query.limit}
+  `.execute(db)
+  return result.rows.map((r) => ({
+    openTime: new Date(r.open_time),
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    volume: r.volume,
+    quoteVolume: r.quote_volume,
+    trades: r.trades == null ? null : Number(r.trades),
+    takerBuyBaseVolume: r.taker_buy_base_volume,
+    takerBuyQuoteVolume: r.taker_buy_quote_volume,
+    minutes: Number(r.minutes),
+    expectedMinutes: size / 60_000,
+  }))
 }

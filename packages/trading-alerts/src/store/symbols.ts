@@ -342,3 +342,16 @@ export async function readTopSnapshot(
     })),
   }
 }
+
+/** A row of the symbol table with its `last_updated_at`, or undefined for an unknown symbol. */
+export async function findSymbol(
+  db: Kysely<Database>,
+  symbol: string,
+): Promise<{ readonly lastUpdatedAt: Date | null } | undefined> {
+  const row = await db
+    .selectFrom('symbol')
+    .select('last_updated_at')
+    .where('symbol', '=', symbol)
+    .executeTakeFirst()
+  return row === undefined ? undefined : { lastUpdatedAt: row.last_updated_at }
+}
