@@ -33,6 +33,14 @@ export interface Config {
   readonly webhookTimeoutMs: number
   /** For tests only: how far the runner's clock is shifted from the system clock (ms). */
   readonly clockOffsetMs: number
+  /** Interface the HTTP API binds. */
+  readonly apiHost: string
+  /** Port of the HTTP API (0: a free one); null: API_PORT=off, the daemon serves no API. */
+  readonly apiPort: number | null
+  /** A token with the admin scope (API_TOKEN), besides the stored ones. */
+  readonly apiToken: string | undefined
+  /** Origins CORS allows; empty: CORS off. */
+  readonly apiCorsOrigins: readonly string[]
 }
 
 /** Every problem with the environment, listed at once. */
@@ -50,7 +58,14 @@ type Env = Readonly<Record<string, string | undefined>>
 
 /** A runner command or job, as `usedBy` names them. */
 export type EnvScope =
-  'symbols' | 'historical' | 'incremental' | 'indicators' | 'alerts' | 'start' | 'database'
+  | 'symbols'
+  | 'historical'
+  | 'incremental'
+  | 'indicators'
+  | 'alerts'
+  | 'start'
+  | 'serve'
+  | 'database'
 
 /** One environment variable the runner reads. */
 export interface EnvVar {
@@ -61,7 +76,8 @@ export interface EnvVar {
   readonly defaultText?: string
   readonly meaning: string
   /**
-   * What reads it: jobs by name, `start` (the daemon only), `database` (every command that opens
+   * What reads it: jobs by name, `start` (the daemon only), `serve` (the HTTP API: `runner serve`
+   * and the daemon), `database` (every command that opens
    * the database). The daemon runs every job, so it reads every variable.
    */
   readonly usedBy: readonly EnvScope[]
@@ -227,6 +243,33 @@ export const ENV_VARS = [
     default: '30000',
     meaning: 'on SIGINT/SIGTERM, how long running jobs may take to finish their file or batch',
     usedBy: ['start'],
+  },
+  {
+    name: 'API_HOST',
+    default: '127.0.0.1',
+    meaning: 'interface the HTTP API binds; a non-loopback one needs a token (API_TOKEN or stored)',
+    usedBy: ['serve'],
+  },
+  {
+    name: 'API_PORT',
+    default: '8080',
+    meaning: 'port of the HTTP API; 0 picks a free one; "off": the daemon serves no API',
+    usedBy: ['serve'],
+  },
+  {
+    name: 'API_TOKEN',
+    default: '',
+    defaultText: 'unset',
+    meaning: 'a token with the admin scope; more from "runner tokens create"; never logged',
+    usedBy: ['serve'],
+  },
+  {
+    name: 'API_CORS_ORIGINS',
+    default: '',
+    defaultText: 'empty: CORS off',
+    meaning:
+      'comma-separated origins allowed to call the API from a browser (https://dash.example)',
+    usedBy: ['serve'],
   },
 ] as const satisfies readonly EnvVar[]
 
@@ -414,6 +457,30 @@ export function loadConfig(env: Env = process.env, options: { now?: () => Date }
     }
   }
 
+  const apiHost = text('API_HOST')
+  if (!/^[\w.:-]+$/.test(apiHost))
+    problems.push(
+      `API_HOST: "${apiHost}" is not a host name or IP address (example: API_HOST=0.0.0.0)`,
+    )
+  const apiPortText = text('API_PORT')
+  let apiPort: number | null = Number(defaultOf('API_PORT'))
+  if (apiPortText === 'off') apiPort = null
+  else if (/^\d+$/.test(apiPortText) && Number(apiPortText) <= 65_535) apiPort = Number(apiPortText)
+  else
+    problems.push(
+      `API_PORT: "${apiPortText}" is not a port from 0 to 65535 or "off" (example: API_PORT=8080)`,
+    )
+  const apiCorsOrigins = text('API_CORS_ORIGINS')
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter((s) => s !== '')
+  for (const origin of apiCorsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(
+        `API_CORS_ORIGINS: "${origin}" is not an origin (example: API_CORS_ORIGINS=https://dash.example)`,
+      )
+  }
+
   const config: Config = {
     databaseUrl,
     databaseSchema,
@@ -452,6 +519,10 @@ export function loadConfig(env: Env = process.env, options: { now?: () => Date }
     alertMaxAttempts: int('ALERT_MAX_ATTEMPTS', 1, 100),
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 100, 120_000),
     clockOffsetMs,
+    apiHost,
+    apiPort,
+    apiToken: optional('API_TOKEN'),
+    apiCorsOrigins,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config
