@@ -17,6 +17,7 @@ import { ApiError, isApiError, problemResponse, type ParameterError } from './er
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
+import { runRoutes } from './routes/runs.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
 import { problems } from './schemas.js'
 
@@ -176,6 +177,7 @@ export function createApi(options: ApiOptions): Api {
   sessionRoutes(app, deps)
   marketRoutes(app, deps)
   ruleRoutes(app, deps)
+  runRoutes(app, deps)
 
   app.openAPIRegistry.registerPath({
     method: 'get',
