@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { createApi } from '@trading-alerts/api'
 import { ensureFirstToken, listApiTokens } from '@trading-alerts/trading-alerts'
-import type { App } from './app.js'
+import type { JobName } from '@trading-alerts/trading-alerts'
+import { runJob, type App } from './app.js'
 
 /** The HTTP API bound to a port: its URL, and how to stop it. */
 export interface ServedApi {
@@ -48,10 +49,41 @@ export async function serveApi(app: App): Promise<ServedApi | 2> {
   }
   const first =
     adminToken === undefined && isLoopback(host) ? await ensureFirstToken(database.db, clock) : null
+  // Runs started by POST /api/v1/runs: under the job's database lock (runJob), as the daemon's;
+  // stopped with the server (their current file or batch finishes within SHUTDOWN_DEADLINE_MS).
+  const jobs = new AbortController()
+  const running = new Set<Promise<unknown>>()
+  const startJob = (job: JobName) =>
+    new Promise<{ id: number } | null>((resolve, reject) => {
+      let settled = false
+      const settle = (value: { id: number } | null) => {
+        if (!settled) resolve(value)
+        settled = true
+      }
+      const p = runJob(app, job, {
+        signal: jobs.signal,
+        // The first progress event names the run; a run with no task at all answers at its end.
+        onProgress: (event) => settle({ id: event.runId }),
+      }).then(
+        (result) => {
+          settle(result === null ? null : { id: result.runId })
+          if (result !== null)
+            logger.info('job finished', { job, runId: result.runId, state: result.state })
+        },
+        (error: unknown) => {
+          if (settled) logger.error('job crashed', { job, error })
+          else reject(error instanceof Error ? error : new Error(String(error)))
+          settled = true
+        },
+      )
+      running.add(p)
+      void p.finally(() => running.delete(p))
+    })
   const api = createApi({
     database,
     clock,
     logger,
+    startJob,
     ...(adminToken === undefined ? {} : { adminToken }),
     corsOrigins: config.apiCorsOrigins,
   })
@@ -75,10 +107,16 @@ export async function serveApi(app: App): Promise<ServedApi | 2> {
   }
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve())
         if ('closeAllConnections' in server) server.closeAllConnections()
-      }),
+      })
+      jobs.abort()
+      const deadline = new Promise<void>((resolve) =>
+        setTimeout(resolve, config.shutdownDeadlineMs).unref(),
+      )
+      await Promise.race([Promise.allSettled([...running]), deadline])
+    },
   }
 }

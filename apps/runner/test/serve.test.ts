@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createDatabase } from '@trading-alerts/trading-alerts'
 import {
   createTestDatabase,
   postgresAvailable,
@@ -190,6 +191,52 @@ describe.each([...(hasPostgres ? (['postgres'] as const) : []), 'pglite' as cons
     })
   },
 )
+
+describe.runIf(hasPostgres)('POST /api/v1/runs through runner serve', () => {
+  it('starts a run (202 { id }), answers 409 while another process holds the job lock', async () => {
+    const database = await createTestDatabase('postgres')
+    const other = await createDatabase({ url: database.url ?? '' })
+    const admin = 'ta_admin-token-of-the-runs-test'
+    const s = spawnRunner(['serve'], { DATABASE_URL: database.url ?? '', API_TOKEN: admin })
+    try {
+      const url = await listening(s)
+      const post = (job: string) =>
+        fetch(`${url}/api/v1/runs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ job }),
+        })
+      // Another runner (this test process) holds the incremental lock: 409, no run recorded.
+      const release = await other.tryLock('incremental')
+      expect(release).not.toBeNull()
+      const busy = await post('incremental')
+      expect(busy.status).toBe(409)
+      expect(busy.headers.get('content-type')).toBe('application/problem+json')
+      expect(((await busy.json()) as { detail: string }).detail).toContain('incremental')
+      expect(await database.db.selectFrom('job_run').select('id').execute()).toEqual([])
+      await release?.()
+
+      const started = await post('incremental')
+      expect(started.status).toBe(202)
+      const { id } = (await started.json()) as { id: number }
+      const run = await database.db
+        .selectFrom('job_run')
+        .select(['id', 'job'])
+        .executeTakeFirstOrThrow()
+      expect({ id: Number(run.id), job: run.job }).toEqual({ id, job: 'incremental' })
+      const one = await fetch(`${url}/api/v1/runs/${id}`, {
+        headers: { authorization: `Bearer ${admin}` },
+      })
+      expect(((await one.json()) as { job: string }).job).toBe('incremental')
+      expect((await post('nope')).status).toBe(400)
+      expect(await stop(s)).toBe(0)
+    } finally {
+      s.child.kill('SIGKILL')
+      await other.close()
+      await database.close()
+    }
+  })
+})
 
 describe('runner serve: configuration', () => {
   it('a non-loopback API_HOST with no token configured is refused with exit 2', async () => {

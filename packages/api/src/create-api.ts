@@ -17,7 +17,7 @@ import { ApiError, isApiError, problemResponse, type ParameterError } from './er
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
-import { runRoutes } from './routes/runs.js'
+import { runRoutes, type StartJob } from './routes/runs.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
 import { problems } from './schemas.js'
 
@@ -37,6 +37,12 @@ export interface ApiOptions {
   readonly maxQueryBytes?: number
   /** The per-token rate limit (token bucket); default a burst of 120 and 20 requests/s. */
   readonly rateLimit?: RateLimitOptions
+  /**
+   * Starts a run of `job` (POST /api/v1/runs): resolves with the run's id once it has started, or
+   * null while a run of that job is in progress (409). The runner's runs the job under its
+   * database lock; without it POST /api/v1/runs answers 405.
+   */
+  readonly startJob?: StartJob
 }
 
 /** A standard fetch handler: mount it in Node (@hono/node-server), Bun, Deno or a serverless host. */
@@ -177,7 +183,7 @@ export function createApi(options: ApiOptions): Api {
   sessionRoutes(app, deps)
   marketRoutes(app, deps)
   ruleRoutes(app, deps)
-  runRoutes(app, deps)
+  runRoutes(app, { ...deps, startJob: options.startJob })
 
   app.openAPIRegistry.registerPath({
     method: 'get',

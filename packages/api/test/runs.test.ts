@@ -147,6 +147,24 @@ describe.each(kinds)('runs on %s', (kind) => {
     expect((await get('/api/v1/runs/999999/tasks')).status).toBe(404)
   })
 
+  it('POST /api/v1/runs: admin only, a known job, 405 without startJob', async () => {
+    const admin = (await createApiToken(database.db, { name: 'a', scope: 'admin' }, clock)).token
+    const post = (t: string, body: string) =>
+      api.fetch(
+        new Request('http://127.0.0.1/api/v1/runs', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+          body,
+        }),
+      )
+    expect((await post(token, '{"job":"incremental"}')).status).toBe(403)
+    expect((await post(admin, '{"job":"nope"}')).status).toBe(400)
+    expect((await post(admin, '{}')).status).toBe(400)
+    const none = await post(admin, '{"job":"incremental"}')
+    expect(none.status).toBe(405)
+    expect(none.headers.get('content-type')).toBe('application/problem+json')
+  })
+
   it("a run's tasks, as stored", async () => {
     const a = await get(`/api/v1/runs/${ids.historical}/tasks`)
     expect(a.status).toBe(200)

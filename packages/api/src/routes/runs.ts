@@ -9,7 +9,7 @@ import {
 import type { ApiApp, RouteDeps } from '../context.js'
 import { ApiError } from '../errors.js'
 import { cursorParam, decodeCursor, keysetPage, limitParam } from '../pagination.js'
-import { authProblems, isoTime, json } from '../schemas.js'
+import { authProblems, isoTime, json, ProblemSchema } from '../schemas.js'
 
 const JOBS = [
   'symbols',
@@ -123,6 +123,34 @@ const tasks = createRoute({
   },
 })
 
+/** Starts a run of `job`: its id once started, or null while one is in progress. */
+export type StartJob = (job: JobName) => Promise<{ readonly id: number } | null>
+
+const start = createRoute({
+  method: 'post',
+  path: '/api/v1/runs',
+  tags: ['runs'],
+  summary: 'Starts a run of a job (admin); 409 while a run of that job is in progress',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ job: z.enum(JOBS).openapi({ example: 'incremental' }) }).strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    202: json(z.object({ id: z.number().int().openapi({ example: 43 }) }), 'The run started'),
+    ...authProblems(400, 409, 413),
+    405: {
+      description: 'This server does not start runs (createApi got no startJob)',
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    },
+  },
+})
+
 const seconds = (from: Date | null, to: Date | null) =>
   from === null || to === null ? null : (to.getTime() - from.getTime()) / 1000
 
@@ -145,7 +173,19 @@ async function findRun(deps: RouteDeps, id: number): Promise<RunOverview> {
   return run
 }
 
-export function runRoutes(app: ApiApp, deps: RouteDeps): void {
+export function runRoutes(
+  app: ApiApp,
+  deps: RouteDeps & { readonly startJob: StartJob | undefined },
+): void {
+  app.openapi(start, async (c) => {
+    const { job } = c.req.valid('json')
+    if (deps.startJob === undefined)
+      throw new ApiError('method-not-allowed', 'this server does not start runs')
+    const started = await deps.startJob(job)
+    if (started === null) throw new ApiError('conflict', `a run of ${job} is in progress`)
+    return c.json({ id: started.id }, 202)
+  })
+
   app.openapi(list, async (c) => {
     const { job, state, limit, cursor } = c.req.valid('query')
     const after =
