@@ -18,33 +18,17 @@ export interface RunSummaryRow {
 
 /** The newest `limit` runs with their task counts and rows. */
 export async function recentRuns(db: Kysely<Database>, limit: number): Promise<RunSummaryRow[]> {
-  const runs = await db
-    .selectFrom('job_run as r')
-    .leftJoin('task_run as t', 't.job_run_id', 'r.id')
-    .select((eb) => [
-      'r.id',
-      'r.job',
-      'r.state',
-      'r.started_at',
-      'r.finished_at',
-      eb.fn.count<number>('t.id').filterWhere('t.state', '=', 'succeeded').as('ok'),
-      eb.fn.count<number>('t.id').filterWhere('t.state', '=', 'failed').as('failed'),
-      eb.fn.coalesce(eb.fn.sum<number>('t.rows_written'), eb.lit(0)).as('rows'),
-    ])
-    .groupBy(['r.id', 'r.job', 'r.state', 'r.started_at', 'r.finished_at'])
-    .orderBy('r.id', 'desc')
-    .limit(limit)
-    .execute()
+  const runs = await runOverviews(db, { limit })
   return runs.map((r) => ({
-    id: Number(r.id),
+    id: r.id,
     job: r.job,
     state: r.state,
-    startedAt: r.started_at.toISOString(),
+    startedAt: r.startedAt.toISOString(),
     durationS:
-      r.finished_at === null ? null : (r.finished_at.getTime() - r.started_at.getTime()) / 1000,
-    ok: Number(r.ok),
-    failed: Number(r.failed),
-    rows: Number(r.rows),
+      r.finishedAt === null ? null : (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000,
+    ok: r.tasks.succeeded,
+    failed: r.tasks.failed,
+    rows: r.rows,
   }))
 }
 
