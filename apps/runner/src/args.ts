@@ -9,6 +9,13 @@ export const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   main: { ...HELP_OPTION, version: { type: 'boolean' } },
   job: HELP_OPTION,
   start: HELP_OPTION,
+  serve: HELP_OPTION,
+  tokens: {
+    ...HELP_OPTION,
+    scope: { type: 'string' },
+    name: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   migrate: HELP_OPTION,
   demo: HELP_OPTION,
   status: {

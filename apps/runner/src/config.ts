@@ -43,6 +43,14 @@ export interface Config {
   readonly webhookTimeoutMs: number
   /** For tests only: how far the runner's clock is shifted from the system clock (ms). */
   readonly clockOffsetMs: number
+  /** Interface the HTTP API binds. */
+  readonly apiHost: string
+  /** Port of the HTTP API (0: a free one); null: API_PORT=off, the daemon serves no API. */
+  readonly apiPort: number | null
+  /** A token with the admin scope (API_TOKEN), besides the stored ones. */
+  readonly apiToken: string | undefined
+  /** Origins CORS allows; empty: CORS off. */
+  readonly apiCorsOrigins: readonly string[]
 }
 
 /** Every problem with the environment, listed at once. */
@@ -214,6 +222,30 @@ export function loadConfig(env: Env = process.env, options: { now?: () => Date }
     }
   }
 
+  const apiHost = text('API_HOST')
+  if (!/^[\w.:-]+$/.test(apiHost))
+    problems.push(
+      `API_HOST: "${apiHost}" is not a host name or IP address (example: API_HOST=0.0.0.0)`,
+    )
+  const apiPortText = text('API_PORT')
+  let apiPort: number | null = Number(defaultOf('API_PORT'))
+  if (apiPortText === 'off') apiPort = null
+  else if (/^\d+$/.test(apiPortText) && Number(apiPortText) <= 65_535) apiPort = Number(apiPortText)
+  else
+    problems.push(
+      `API_PORT: "${apiPortText}" is not a port from 0 to 65535 or "off" (example: API_PORT=8080)`,
+    )
+  const apiCorsOrigins = text('API_CORS_ORIGINS')
+    .split(',')
+    .map((s) => s.trim().replace(/\/+$/, ''))
+    .filter((s) => s !== '')
+  for (const origin of apiCorsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(
+        `API_CORS_ORIGINS: "${origin}" is not an origin (example: API_CORS_ORIGINS=https://dash.example)`,
+      )
+  }
+
   const config: Config = {
     databaseUrl,
     databaseSchema,
@@ -252,6 +284,10 @@ export function loadConfig(env: Env = process.env, options: { now?: () => Date }
     alertMaxAttempts: int('ALERT_MAX_ATTEMPTS', 1, 100),
     webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 100, 120_000),
     clockOffsetMs,
+    apiHost,
+    apiPort,
+    apiToken: optional('API_TOKEN'),
+    apiCorsOrigins,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config

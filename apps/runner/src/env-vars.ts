@@ -3,7 +3,14 @@
 
 /** A runner command or job, as `usedBy` names them. */
 export type EnvScope =
-  'symbols' | 'historical' | 'incremental' | 'indicators' | 'alerts' | 'start' | 'database'
+  | 'symbols'
+  | 'historical'
+  | 'incremental'
+  | 'indicators'
+  | 'alerts'
+  | 'start'
+  | 'serve'
+  | 'database'
 
 /** One environment variable the runner reads. */
 export interface EnvVar {
@@ -14,7 +21,8 @@ export interface EnvVar {
   readonly defaultText?: string
   readonly meaning: string
   /**
-   * What reads it: jobs by name, `start` (the daemon only), `database` (every command that opens
+   * What reads it: jobs by name, `start` (the daemon only), `serve` (the HTTP API: `runner serve`
+   * and the daemon), `database` (every command that opens
    * the database). The daemon runs every job, so it reads every variable.
    */
   readonly usedBy: readonly EnvScope[]
@@ -180,6 +188,33 @@ export const ENV_VARS = [
     default: '30000',
     meaning: 'on SIGINT/SIGTERM, how long running jobs may take to finish their file or batch',
     usedBy: ['start'],
+  },
+  {
+    name: 'API_HOST',
+    default: '127.0.0.1',
+    meaning: 'interface the HTTP API binds; a non-loopback one needs a token (API_TOKEN or stored)',
+    usedBy: ['serve'],
+  },
+  {
+    name: 'API_PORT',
+    default: '8080',
+    meaning: 'port of the HTTP API; 0 picks a free one; "off": the daemon serves no API',
+    usedBy: ['serve'],
+  },
+  {
+    name: 'API_TOKEN',
+    default: '',
+    defaultText: 'unset',
+    meaning: 'a token with the admin scope; more from "runner tokens create"; never logged',
+    usedBy: ['serve'],
+  },
+  {
+    name: 'API_CORS_ORIGINS',
+    default: '',
+    defaultText: 'empty: CORS off',
+    meaning:
+      'comma-separated origins allowed to call the API from a browser (https://dash.example)',
+    usedBy: ['serve'],
   },
 ] as const satisfies readonly EnvVar[]
 

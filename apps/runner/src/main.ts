@@ -10,6 +10,8 @@ Commands:
   job <name>                             run one job once, then exit (0 all ok, 1 a task failed, 2 bad configuration)
                                          names: symbols, historical, incremental, indicators, alerts
   start                                  the daemon: cron schedules of every job until SIGINT/SIGTERM
+  serve                                  the HTTP API alone (API_HOST, API_PORT; the daemon serves it too)
+  tokens <create|list|revoke>            tokens of the HTTP API (see "runner tokens --help")
   status [runId] [--gaps|--alerts] [--json] [--demo]
                                          recent runs; one run's tasks; gaps and holes; alerts and dead letters
   alerts <add|list|remove|test|send-test|load|events>
@@ -30,6 +32,8 @@ Configuration comes from the environment and a .env file: "runner job <name> --h
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   job: () => import('./cli/job.js'),
   start: () => import('./cli/start.js'),
+  serve: () => import('./cli/serve.js'),
+  tokens: () => import('./cli/tokens.js'),
   status: () => import('./cli/status.js'),
   alerts: () => import('./cli/alerts.js'),
   migrate: () => import('./cli/migrate.js'),

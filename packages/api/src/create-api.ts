@@ -20,6 +20,7 @@ import { gapRoutes } from './routes/gaps.js'
 import { indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
+import { runRoutes, type StartJob } from './routes/runs.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
 import { problems } from './schemas.js'
 
@@ -39,6 +40,12 @@ export interface ApiOptions {
   readonly maxQueryBytes?: number
   /** The per-token rate limit (token bucket); default a burst of 120 and 20 requests/s. */
   readonly rateLimit?: RateLimitOptions
+  /**
+   * Starts a run of `job` (POST /api/v1/runs): resolves with the run's id once it has started, or
+   * null while a run of that job is in progress (409). The runner's runs the job under its
+   * database lock; without it POST /api/v1/runs answers 405.
+   */
+  readonly startJob?: StartJob
 }
 
 /** A standard fetch handler: mount it in Node (@hono/node-server), Bun, Deno or a serverless host. */
@@ -182,6 +189,7 @@ export function createApi(options: ApiOptions): Api {
   candleRoutes(app, deps)
   gapRoutes(app, deps)
   indicatorRoutes(app, deps)
+  runRoutes(app, { ...deps, startJob: options.startJob })
 
   app.openAPIRegistry.registerPath({
     method: 'get',

@@ -25,3 +25,4 @@ export {
 } from './pagination.js'
 export { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 export { SESSION_COOKIE } from './auth.js'
+export type { StartJob } from './routes/runs.js'

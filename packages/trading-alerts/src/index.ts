@@ -39,8 +39,11 @@ export {
   knownHoles,
   recentAlertEvents,
   recentRuns,
+  runOverviews,
   runTasks,
+  type RunOverview,
   type RunSummaryRow,
+  type RunTaskCounts,
   type TaskSummaryRow,
 } from './store/status.js'
 export {

@@ -113,7 +113,7 @@ The daemon: node-cron schedules in UTC (SYMBOLS_CRON, then historical; HISTORICA
 INCREMENTAL_CRON, then indicators and alerts; ALERTS_CRON), one run of a job at a time even across
 runners sharing a database. At start it catches up what was due while it was down, one job after
 the other: symbols, historical, incremental, indicators, alerts (schedules firing meanwhile are
-skipped).
+skipped). It serves the HTTP API too, as "runner serve" does (API_PORT=off: no API).
 SIGINT/SIGTERM: stop scheduling, let running jobs finish their current file or batch within
 SHUTDOWN_DEADLINE_MS, exit 0. Exit 2 on a configuration error.
 

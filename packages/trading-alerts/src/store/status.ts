@@ -1,6 +1,6 @@
 /** The read-only status queries (the runner's `status` command, the coming API). Writes nothing. */
 import type { Kysely } from 'kysely'
-import type { Database, TaskKind } from '../db/schema.js'
+import type { Database, JobName, RunState, TaskKind } from '../db/schema.js'
 import { listExchangeGaps, listFailedArchiveFiles } from './gaps.js'
 import { listTasks } from './runs.js'
 
@@ -18,33 +18,17 @@ export interface RunSummaryRow {
 
 /** The newest `limit` runs with their task counts and rows. */
 export async function recentRuns(db: Kysely<Database>, limit: number): Promise<RunSummaryRow[]> {
-  const runs = await db
-    .selectFrom('job_run as r')
-    .leftJoin('task_run as t', 't.job_run_id', 'r.id')
-    .select((eb) => [
-      'r.id',
-      'r.job',
-      'r.state',
-      'r.started_at',
-      'r.finished_at',
-      eb.fn.count<number>('t.id').filterWhere('t.state', '=', 'succeeded').as('ok'),
-      eb.fn.count<number>('t.id').filterWhere('t.state', '=', 'failed').as('failed'),
-      eb.fn.coalesce(eb.fn.sum<number>('t.rows_written'), eb.lit(0)).as('rows'),
-    ])
-    .groupBy(['r.id', 'r.job', 'r.state', 'r.started_at', 'r.finished_at'])
-    .orderBy('r.id', 'desc')
-    .limit(limit)
-    .execute()
+  const runs = await runOverviews(db, { limit })
   return runs.map((r) => ({
-    id: Number(r.id),
+    id: r.id,
     job: r.job,
     state: r.state,
-    startedAt: r.started_at.toISOString(),
+    startedAt: r.startedAt.toISOString(),
     durationS:
-      r.finished_at === null ? null : (r.finished_at.getTime() - r.started_at.getTime()) / 1000,
-    ok: Number(r.ok),
-    failed: Number(r.failed),
-    rows: Number(r.rows),
+      r.finishedAt === null ? null : (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000,
+    ok: r.tasks.succeeded,
+    failed: r.tasks.failed,
+    rows: r.rows,
   }))
 }
 
@@ -161,4 +145,92 @@ export async function recentAlertEvents(db: Kysely<Database>, limit: number) {
     delivery: r.state ?? 'log only',
     text: r.text,
   }))
+}
+
+/** Task counts of a run by state (`total` includes pending tasks). */
+export interface RunTaskCounts {
+  readonly total: number
+  readonly succeeded: number
+  readonly failed: number
+  readonly running: number
+  readonly interrupted: number
+  readonly skipped: number
+}
+
+/** A run with its task counts and rows written: a row of the HTTP API's run list. */
+export interface RunOverview {
+  readonly id: number
+  readonly job: JobName
+  readonly state: RunState
+  readonly startedAt: Date
+  readonly finishedAt: Date | null
+  readonly params: unknown
+  readonly summary: unknown
+  readonly error: string | null
+  readonly tasks: RunTaskCounts
+  readonly rows: number
+}
+
+/**
+ * Runs newest first (by id), with their task counts: those of `job` and `state` when given, with
+ * an id below `beforeId` (the keyset of the previous page), at most `limit`; `id` picks one run.
+ */
+export async function runOverviews(
+  db: Kysely<Database>,
+  options: {
+    readonly job?: JobName | undefined
+    readonly state?: RunState | undefined
+    readonly beforeId?: number | undefined
+    readonly id?: number | undefined
+    readonly limit: number
+  },
+): Promise<RunOverview[]> {
+  let query = db
+    .selectFrom('job_run as r')
+    .leftJoin('task_run as t', 't.job_run_id', 'r.id')
+    .select((eb) => [
+      'r.id',
+      'r.job',
+      'r.state',
+      'r.started_at',
+      'r.finished_at',
+      'r.params',
+      'r.summary',
+      'r.error',
+      eb.fn.count<number>('t.id').as('total'),
+      ...(['succeeded', 'failed', 'running', 'interrupted', 'skipped'] as const).map((state) =>
+        eb.fn.count<number>('t.id').filterWhere('t.state', '=', state).as(state),
+      ),
+      eb.fn.coalesce(eb.fn.sum<number>('t.rows_written'), eb.lit(0)).as('rows'),
+    ])
+    .groupBy(['r.id'])
+    .orderBy('r.id', 'desc')
+    .limit(options.limit)
+  if (options.job !== undefined) query = query.where('r.job', '=', options.job)
+  if (options.state !== undefined) query = query.where('r.state', '=', options.state)
+  if (options.beforeId !== undefined) query = query.where('r.id', '<', options.beforeId)
+  if (options.id !== undefined) query = query.where('r.id', '=', options.id)
+  const rows = await query.execute()
+  return rows.map((r) => {
+    const counts = r as unknown as Record<keyof RunTaskCounts, number | string>
+    return {
+      id: Number(r.id),
+      job: r.job,
+      state: r.state,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      params: r.params,
+      summary: r.summary,
+      error: r.error,
+      tasks: {
+        total: Number(counts.total),
+        succeeded: Number(counts.succeeded),
+        failed: Number(counts.failed),
+        running: Number(counts.running),
+        interrupted: Number(counts.interrupted),
+        skipped: Number(counts.skipped),
+      },
+      rows: Number(r.rows),
+    }
+  })
 }
