@@ -169,6 +169,9 @@ function marketEnv(market: { clock: TestClock; sim: ExchangeSimulator }): Record
     TOP_N: '10',
     HISTORY_START: historyWindow(clock.now()).historyStart,
     CONCURRENCY: '3',
+    // These daemons test the schedules: no HTTP API (serve.test.ts tests it), so two of them
+    // never compete for one port.
+    API_PORT: 'off',
     ...clock.env,
   }
 }
