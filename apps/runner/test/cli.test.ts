@@ -1,8 +1,7 @@
 import { spawn, type StdioOptions } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createDatabase, type TradingDatabase } from '@trading-alerts/trading-alerts'
@@ -11,7 +10,8 @@ import {
   insertTestSymbols,
   postgresAvailable,
 } from '@trading-alerts/trading-alerts/testing'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { OFFLINE, scratchDirs } from './helpers.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const PKG = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -24,25 +24,7 @@ interface Run {
   stderr: string
 }
 
-const dirs: string[] = []
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-/** A scratch directory (working directory and DATA_DIR of a run). */
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-cli-'))
-  dirs.push(dir)
-  return dir
-}
-
-/** Every remote endpoint points at a closed local port: nothing may reach the outside. */
-const OFFLINE = {
-  BINANCE_API_URL: 'http://127.0.0.1:9',
-  BINANCE_DATA_URL: 'http://127.0.0.1:9',
-  BINANCE_LISTING_URL: 'http://127.0.0.1:9',
-  COINGECKO_API_URL: 'http://127.0.0.1:9',
-}
+const scratch = scratchDirs('runner-cli-')
 
 /** Runs the built CLI with a clean, offline environment in `cwd`. */
 function run(

@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createDatabase } from '@trading-alerts/trading-alerts'
@@ -10,27 +8,11 @@ import {
   type TestDatabase,
 } from '@trading-alerts/trading-alerts/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OFFLINE, scratchDirs } from './helpers.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
-const dirs: string[] = []
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-serve-'))
-  dirs.push(dir)
-  return dir
-}
-
-/** Every remote endpoint points at a closed local port: nothing may reach the outside. */
-const OFFLINE = {
-  BINANCE_API_URL: 'http://127.0.0.1:9',
-  BINANCE_DATA_URL: 'http://127.0.0.1:9',
-  BINANCE_LISTING_URL: 'http://127.0.0.1:9',
-  COINGECKO_API_URL: 'http://127.0.0.1:9',
-}
+const scratch = scratchDirs('runner-serve-')
 
 interface Spawned {
   readonly child: ChildProcess
