@@ -218,3 +218,14 @@ export {
   type VerifiedApiToken,
 } from './store/tokens.js'
 export { databaseReachable, lastRunPerJob, maxLagSeconds, type LastRun } from './store/health.js'
+export {
+  currentSchema,
+  EVENT_CHANNEL,
+  EVENT_TYPES,
+  lastEventId,
+  pruneEvents,
+  readEventsAfter,
+  type PruneEventsOptions,
+  type StreamEvent,
+} from './store/events.js'
+export { createEventFeed, type EventFeed, type EventFeedOptions } from './events/event-feed.js'

@@ -8,6 +8,7 @@ import { TradingAlertsError } from '../errors.js'
 import { silentLogger, type Logger } from '../ports.js'
 import { GuardedPool, isConnectionFailure, type WaitOptions } from './connection-guard.js'
 import { COPY_COLUMNS, encodeColumns, encodeKlines } from './copy-encoder.js'
+import { assertChannel, PgListener, type ListenHandlers } from './listener.js'
 import { migrations } from './migrations.js'
 import { Mutex, PGliteDialect, type PGliteQueryable } from './pglite-dialect.js'
 import type { Database } from './schema.js'
@@ -81,7 +82,23 @@ export interface TradingDatabase {
    * @throws TradingAlertsError('DATABASE_ERROR') when it did not within `timeoutMs` (default 30 s).
    */
   waitUntilReachable(options?: WaitOptions): Promise<void>
+  /**
+   * LISTENs on `channel` (an unquoted identifier) and calls `handler` with each NOTIFY's payload,
+   * from this or any other session. PostgreSQL: on one dedicated connection, reconnected when
+   * lost; `onListening` runs each time the LISTEN is in place (first and after each reconnect:
+   * NOTIFYs sent meanwhile are lost, read what was missed then). PGlite: its own listen. Resolves
+   * to the unlisten function.
+   */
+  listen(
+    channel: string,
+    handler: (payload: string) => void,
+    onListening?: () => void,
+  ): Promise<() => Promise<void>>
   close(): Promise<void>
+}
+
+function handlersOf(handler: (payload: string) => void, onListening?: () => void): ListenHandlers {
+  return onListening === undefined ? { onNotify: handler } : { onNotify: handler, onListening }
 }
 
 function isColumns(rows: KlineColumns | readonly Kline[]): rows is KlineColumns {
@@ -196,6 +213,7 @@ function createPostgres(
     },
   })
   const guard = new GuardedPool(pool, serverOf(url), logger)
+  const listener = new PgListener(url, applicationName, logger)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guard.kysely }) })
 
   return {
@@ -307,7 +325,10 @@ function createPostgres(
     },
     onConnectionLost: (listener) => guard.onLost(listener),
     waitUntilReachable: (options) => guard.waitUntilReachable(options),
+    listen: (channel, handler, onListening) =>
+      listener.listen(channel, handlersOf(handler, onListening)),
     async close() {
+      await listener.close()
       await db.destroy()
     },
   }
@@ -383,6 +404,12 @@ async function createPGlite(
     },
     onConnectionLost: () => () => {},
     waitUntilReachable: () => Promise.resolve(),
+    async listen(channel, handler, onListening) {
+      assertChannel(channel)
+      const unlisten = await pglite.listen(channel, handler)
+      onListening?.()
+      return unlisten
+    },
     async close() {
       await db.destroy()
       await pglite.close()

@@ -293,4 +293,89 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0007_event': {
+    async up(db: Kysely<unknown>) {
+      // The stream of DESIGN §9 (GET /api/v1/stream): one row per change the API pushes, written
+      // by DEFERRED constraint triggers at commit. The function takes a transaction-level
+      // advisory lock before nextval, so ids follow commit order: a reader that saw id N never
+      // sees a smaller id commit later (resume by id loses nothing). Each row is announced on
+      // NOTIFY trading_alerts_events as '<schema>:<id>'. Tables are named through the trigger's
+      // schema, so the function works whatever the session's search_path. Pruned by
+      // store/events.ts at each run's end.
+      await db.schema
+        .createTable('event')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('payload', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute()
+      await db.schema.createIndex('event_created').on('event').column('created_at').execute()
+      await sql`
+        create function trading_alerts_event() returns trigger language plpgsql as $fn$
+        declare
+          kind text;
+          body jsonb;
+          rule_name text;
+          new_id bigint;
+        begin
+          if TG_TABLE_NAME = 'job_run' then
+            kind := 'run';
+            body := jsonb_build_object('id', NEW.id, 'job', NEW.job, 'state', NEW.state);
+          elsif TG_TABLE_NAME = 'task_run' then
+            kind := 'task';
+            body := jsonb_build_object('runId', NEW.job_run_id, 'id', NEW.id, 'kind', NEW.kind,
+              'key', NEW.key, 'symbol', NEW.symbol, 'state', NEW.state, 'rows', NEW.rows_written);
+          elsif TG_TABLE_NAME = 'symbol' then
+            kind := 'candles';
+            body := jsonb_build_object('symbol', NEW.symbol, 'lastUpdatedAt',
+              to_char(NEW.last_updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+          elsif TG_TABLE_NAME = 'alert_event' then
+            kind := 'alert';
+            execute format('select name from %I.alert_rule where id = $1', TG_TABLE_SCHEMA)
+              into rule_name using NEW.rule_id;
+            body := jsonb_build_object('eventId', NEW.id, 'rule', rule_name, 'symbol', NEW.symbol,
+              'timeframe', NEW.timeframe, 'barTime',
+              to_char(NEW.bar_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              'text', NEW.text);
+          else
+            return null;
+          end if;
+          perform pg_advisory_xact_lock(hashtext('trading-alerts:' || TG_TABLE_SCHEMA || ':event'));
+          execute format('insert into %I.event (type, payload) values ($1, $2) returning id',
+            TG_TABLE_SCHEMA) into new_id using kind, body;
+          perform pg_notify('trading_alerts_events', TG_TABLE_SCHEMA || ':' || new_id);
+          return null;
+        end
+        $fn$
+      `.execute(db)
+      const triggers: readonly [string, string, string][] = [
+        ['job_run_event_insert', 'insert on job_run', 'true'],
+        [
+          'job_run_event_update',
+          'update of state on job_run',
+          'old.state is distinct from new.state',
+        ],
+        ['task_run_event_insert', 'insert on task_run', 'true'],
+        [
+          'task_run_event_update',
+          'update of state on task_run',
+          'old.state is distinct from new.state',
+        ],
+        ['symbol_event_insert', 'insert on symbol', 'new.last_updated_at is not null'],
+        [
+          'symbol_event_update',
+          'update of last_updated_at on symbol',
+          'new.last_updated_at > old.last_updated_at or (old.last_updated_at is null and new.last_updated_at is not null)',
+        ],
+        ['alert_event_event_insert', 'insert on alert_event', 'true'],
+      ]
+      for (const [name, on, when] of triggers) {
+        await sql`
+          create constraint trigger ${sql.id(name)} after ${sql.raw(on)}
+          deferrable initially deferred for each row when (${sql.raw(when)})
+          execute function trading_alerts_event()
+        `.execute(db)
+      }
+    },
+  },
 }

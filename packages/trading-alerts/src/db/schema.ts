@@ -234,6 +234,7 @@ export interface Database {
   alert_event: AlertEventTable
   alert_delivery: AlertDeliveryTable
   api_token: ApiTokenTable
+  event: EventTable
 }
 
 export type SymbolRow = Selectable<SymbolTable>
@@ -262,3 +263,15 @@ export interface ApiTokenTable {
   last_used_at: Timestamp | null
   revoked_at: Timestamp | null
 }
+
+export type EventType = 'run' | 'task' | 'candles' | 'alert'
+
+/** One change pushed by GET /api/v1/stream, written by the triggers of migration 0007 at commit. */
+export interface EventTable {
+  id: Generated<number>
+  type: EventType
+  payload: Json
+  created_at: Generated<Date>
+}
+
+export type EventRow = Selectable<EventTable>

@@ -13,6 +13,7 @@ import {
   type OpenRun,
   type TaskSpec,
 } from '../store/runs.js'
+import { pruneEvents } from '../store/events.js'
 import type { CommonJobOptions, JobDeps, JobResult, TaskResult } from './types.js'
 
 /** Opens a job_run row in state 'running', started now. */
@@ -380,6 +381,10 @@ export async function runJobTasks<T>(
     aborted() && failure === undefined,
     failure?.message ?? jobTaskError,
     extraSummary,
+  )
+  // The stream's events of more than a day ago (or beyond the newest 100 000) go at each run's end.
+  await pruneEvents(db, clock.now()).catch((error: unknown) =>
+    logger.warn('pruning stream events failed', { error: describeError(error).message }),
   )
   logger.info(`${run.job} job finished`, {
     runId: run.id,
