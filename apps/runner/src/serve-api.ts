@@ -108,6 +108,8 @@ export async function serveApi(app: App): Promise<ServedApi | 2> {
   return {
     url,
     close: async () => {
+      // The event streams end first: server.close() waits for open connections.
+      await api.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         if ('closeAllConnections' in server) server.closeAllConnections()

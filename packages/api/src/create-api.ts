@@ -21,6 +21,7 @@ import { indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { runRoutes, type StartJob } from './routes/runs.js'
+import { StreamHub, streamRoutes } from './routes/stream.js'
 import { HttpCounters, systemRoutes } from './routes/system.js'
 import { problems } from './schemas.js'
 
@@ -46,11 +47,15 @@ export interface ApiOptions {
    * database lock; without it POST /api/v1/runs answers 405.
    */
   readonly startJob?: StartJob
+  /** A comment line on each GET /api/v1/stream every this many ms; default 15 000. */
+  readonly streamHeartbeatMs?: number
 }
 
 /** A standard fetch handler: mount it in Node (@hono/node-server), Bun, Deno or a serverless host. */
 export interface Api {
   fetch(request: Request): Promise<Response>
+  /** Ends the event streams (GET /api/v1/stream) and their database listener; call it on shutdown. */
+  close(): Promise<void>
 }
 
 const VERSION = '0.1.0'
@@ -190,6 +195,11 @@ export function createApi(options: ApiOptions): Api {
   gapRoutes(app, deps)
   indicatorRoutes(app, deps)
   runRoutes(app, { ...deps, startJob: options.startJob })
+  const hub = new StreamHub(options.database, logger)
+  streamRoutes(app, {
+    hub,
+    ...(options.streamHeartbeatMs === undefined ? {} : { heartbeatMs: options.streamHeartbeatMs }),
+  })
 
   app.openAPIRegistry.registerPath({
     method: 'get',
@@ -223,5 +233,5 @@ export function createApi(options: ApiOptions): Api {
   })
   app.get('/api/docs', (c) => c.html(DOCS_HTML))
 
-  return { fetch: async (request: Request) => app.fetch(request) }
+  return { fetch: async (request: Request) => app.fetch(request), close: () => hub.close() }
 }

@@ -221,57 +221,59 @@ describe.each(kinds)('stream events on %s', (kind) => {
   })
 })
 
-describe.runIf(kinds.includes('postgres'))('stream events across sessions on postgres', () => {
-  let database: TestDatabase
-  let feed: EventFeed
+// Two sessions and a commit order of their own: PostgreSQL only (PGlite has one session).
+if (kinds.includes('postgres'))
+  describe('stream events across sessions on postgres', () => {
+    let database: TestDatabase
+    let feed: EventFeed
 
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres')
-    feed = await createEventFeed({ database })
-  })
-  afterAll(async () => {
-    await feed?.close()
-    await database?.close()
-  })
-
-  it('gives ids in commit order, not in the order transactions began', async () => {
-    const before = await lastEventId(database.db)
-    let releaseFirst: () => void = () => {}
-    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve))
-    let firstWrote: () => void = () => {}
-    const wrote = new Promise<void>((resolve) => (firstWrote = resolve))
-    const first = database.writeTransaction(async (tx) => {
-      const run = await insertJobRun(tx.db, 'symbols', {}, new Date(T0), 'first')
-      firstWrote()
-      await firstMayCommit
-      return run.id
+    beforeAll(async () => {
+      database = await createTestDatabase('postgres')
+      feed = await createEventFeed({ database })
     })
-    await wrote
-    const second = await insertJobRun(database.db, 'historical', {}, new Date(T0), 'second')
-    releaseFirst()
-    const firstId = await first
-    const events = await readEventsAfter(database.db, before)
-    expect(events.map((e) => e.payload.id)).toEqual([second.id, firstId])
-  })
+    afterAll(async () => {
+      await feed?.close()
+      await database?.close()
+    })
 
-  it("pushes the events another session commits, and ignores another schema's", async () => {
-    const url = database.url ?? ''
-    const other = await createDatabase({ url, poolSize: 1 })
-    const otherSchema = await createDatabase({ url, schema: 'elsewhere', poolSize: 1 })
-    try {
-      await otherSchema.migrate()
-      const got = collector()
-      feed.subscribe((e) => got.push(e))
-      const foreign = await insertJobRun(otherSchema.db, 'symbols', {}, new Date(T0), 'x')
-      const run = await insertJobRun(other.db, 'historical', {}, new Date(T0), 'other')
-      await got.until((es) => es.some((e) => e.payload.id === run.id))
-      expect(got.events.map((e) => [e.type, e.payload.id, e.payload.job])).toEqual([
-        ['run', run.id, 'historical'],
-      ])
-      expect(foreign.id).toBeGreaterThan(0)
-    } finally {
-      await other.close()
-      await otherSchema.close()
-    }
+    it('gives ids in commit order, not in the order transactions began', async () => {
+      const before = await lastEventId(database.db)
+      let releaseFirst: () => void = () => {}
+      const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve))
+      let firstWrote: () => void = () => {}
+      const wrote = new Promise<void>((resolve) => (firstWrote = resolve))
+      const first = database.writeTransaction(async (tx) => {
+        const run = await insertJobRun(tx.db, 'symbols', {}, new Date(T0), 'first')
+        firstWrote()
+        await firstMayCommit
+        return run.id
+      })
+      await wrote
+      const second = await insertJobRun(database.db, 'historical', {}, new Date(T0), 'second')
+      releaseFirst()
+      const firstId = await first
+      const events = await readEventsAfter(database.db, before)
+      expect(events.map((e) => e.payload.id)).toEqual([second.id, firstId])
+    })
+
+    it("pushes the events another session commits, and ignores another schema's", async () => {
+      const url = database.url ?? ''
+      const other = await createDatabase({ url, poolSize: 1 })
+      const otherSchema = await createDatabase({ url, schema: 'elsewhere', poolSize: 1 })
+      try {
+        await otherSchema.migrate()
+        const got = collector()
+        feed.subscribe((e) => got.push(e))
+        const foreign = await insertJobRun(otherSchema.db, 'symbols', {}, new Date(T0), 'x')
+        const run = await insertJobRun(other.db, 'historical', {}, new Date(T0), 'other')
+        await got.until((es) => es.some((e) => e.payload.id === run.id))
+        expect(got.events.map((e) => [e.type, e.payload.id, e.payload.job])).toEqual([
+          ['run', run.id, 'historical'],
+        ])
+        expect(foreign.id).toBeGreaterThan(0)
+      } finally {
+        await other.close()
+        await otherSchema.close()
+      }
+    })
   })
-})
