@@ -256,14 +256,37 @@ if (kinds.includes('postgres'))
       expect(events.map((e) => e.payload.id)).toEqual([second.id, firstId])
     })
 
+    it('loses nothing when its listen connection is lost: it reconnects and reads what was missed', async () => {
+      // Only this test's events: the feed may still be pushing the previous test's.
+      const before = await lastEventId(database.db)
+      const got = collector()
+      feed.subscribe((e) => {
+        if (e.id > before) got.push(e)
+      })
+      const killed = await sql<{ n: number }>`
+        select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+        where datname = current_database() and application_name = 'trading-alerts listen'
+      `.execute(database.db)
+      expect(killed.rows[0]?.n).toBe(1)
+      // Committed while the listener is down or reconnecting: its NOTIFY may be lost.
+      const run = await insertJobRun(database.db, 'indicators', {}, new Date(T0), 'gap')
+      await got.until((es) => es.some((e) => e.payload.id === run.id))
+      const later = await insertJobRun(database.db, 'alerts', {}, new Date(T0), 'after')
+      await got.until((es) => es.some((e) => e.payload.id === later.id))
+      expect(got.events.map((e) => e.payload.id)).toEqual([run.id, later.id])
+    })
+
     it("pushes the events another session commits, and ignores another schema's", async () => {
       const url = database.url ?? ''
       const other = await createDatabase({ url, poolSize: 1 })
       const otherSchema = await createDatabase({ url, schema: 'elsewhere', poolSize: 1 })
       try {
         await otherSchema.migrate()
+        const before = await lastEventId(database.db)
         const got = collector()
-        feed.subscribe((e) => got.push(e))
+        feed.subscribe((e) => {
+          if (e.id > before) got.push(e)
+        })
         const foreign = await insertJobRun(otherSchema.db, 'symbols', {}, new Date(T0), 'x')
         const run = await insertJobRun(other.db, 'historical', {}, new Date(T0), 'other')
         await got.until((es) => es.some((e) => e.payload.id === run.id))
