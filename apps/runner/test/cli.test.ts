@@ -294,6 +294,82 @@ describe('alerts on the command line', () => {
   })
 })
 
+describe('alerts retry', () => {
+  it('puts a dead delivery back in the queue; unknown, pending or bad ids exit 2', async () => {
+    const target = await freshDatabase()
+    const handle = await target.open()
+    await insertTestSymbols(handle.db, ['BTCUSDT'])
+    const rule = await handle.db
+      .insertInto('alert_rule')
+      .values({
+        name: 'hooked',
+        rule: 'close > 0',
+        kind: 'bar',
+        symbols: JSON.stringify(['BTCUSDT']),
+        timeframe: '1h',
+        enabled: true,
+        webhook_url: 'http://127.0.0.1:9/hook',
+        webhook_preset: 'json',
+        created_at: new Date('2025-04-01T00:00:00Z'),
+        evaluate_from: new Date('2025-04-01T00:00:00Z'),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const event = await handle.db
+      .insertInto('alert_event')
+      .values({
+        rule_id: rule.id,
+        symbol: 'BTCUSDT',
+        timeframe: '1h',
+        bar_time: new Date('2025-04-01T10:00:00Z'),
+        fired_at: new Date('2025-04-01T11:00:00Z'),
+        values: JSON.stringify({ close: 1 }),
+        text: 'BTCUSDT close > 0',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const delivery = await handle.db
+      .insertInto('alert_delivery')
+      .values({
+        event_id: event.id,
+        state: 'dead',
+        attempts: 8,
+        next_attempt_at: new Date('2025-04-01T12:00:00Z'),
+        last_status: 500,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await handle.close()
+    const env = target.env
+    const cwd = scratch()
+    try {
+      const ok = await run(['alerts', 'retry', String(delivery.id)], env, cwd)
+      expect(ok.code, ok.stderr).toBe(0)
+      expect(ok.stdout).toContain(`delivery ${delivery.id} (rule hooked, BTCUSDT`)
+      const check = await target.open()
+      const row = await check.db
+        .selectFrom('alert_delivery')
+        .select(['state', 'attempts'])
+        .where('id', '=', delivery.id)
+        .executeTakeFirstOrThrow()
+      await check.close()
+      expect(row).toEqual({ state: 'pending', attempts: 0 })
+
+      const again = await run(['alerts', 'retry', String(delivery.id)], env, cwd)
+      expect(again.code).toBe(2)
+      expect(again.stderr).toContain('is pending: only a dead delivery can be retried')
+      const unknown = await run(['alerts', 'retry', '424242'], env, cwd)
+      expect(unknown.code).toBe(2)
+      expect(unknown.stderr).toContain('no delivery 424242')
+      const bad = await run(['alerts', 'retry', 'x'], env, cwd)
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('usage: runner alerts retry <delivery id>')
+    } finally {
+      await target.close()
+    }
+  })
+})
+
 describe('the demo', () => {
   it(
     'prints the next command, and status --demo shows its runs',

@@ -15,6 +15,7 @@ import type { ApiEnv } from './context.js'
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js'
 import { ApiError, isApiError, problemResponse, type ParameterError } from './errors.js'
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
+import { alertRoutes } from './routes/alerts.js'
 import { candleRoutes } from './routes/candles.js'
 import { gapRoutes } from './routes/gaps.js'
 import { indicatorRoutes } from './routes/indicators.js'
@@ -191,6 +192,7 @@ export function createApi(options: ApiOptions): Api {
   sessionRoutes(app, deps)
   marketRoutes(app, deps)
   ruleRoutes(app, deps)
+  alertRoutes(app, deps)
   candleRoutes(app, deps)
   gapRoutes(app, deps)
   indicatorRoutes(app, deps)

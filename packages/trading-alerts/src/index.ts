@@ -73,10 +73,16 @@ export {
 export { listExchangeGaps, listFailedArchiveFiles } from './store/gaps.js'
 export { listIndicatorStates, readIndicatorValues } from './store/indicators.js'
 export {
+  alertDeliveryPage,
+  alertEventPage,
   listAlertDeliveries,
   listAlertEvents,
   listAlertRuleRows,
+  retryAlertDelivery,
+  type AlertDeliveryView,
+  type AlertEventView,
   type DueDelivery,
+  type RetryOutcome,
 } from './store/alerts.js'
 export {
   getSymbols,

@@ -3,6 +3,7 @@ import {
   checkRuleSymbols,
   listAlertRules,
   removeAlertRule,
+  retryAlertDelivery,
   RuleSyntaxError,
   saveAlertRule,
   sendTestAlert,
@@ -139,6 +140,19 @@ async function sendTest(app: App, name: string): Promise<number> {
   return 1
 }
 
+/** Queues a dead-lettered delivery again: the alerts job's next run sends it. */
+async function retry(app: App, id: number): Promise<number> {
+  const result = await retryAlertDelivery(app.database.db, id, app.clock.now())
+  if (result.outcome === 'not-found') return fail(`no delivery ${id}`)
+  if (result.outcome === 'not-dead')
+    return fail(`delivery ${id} is ${result.state}: only a dead delivery can be retried`)
+  const d = result.delivery
+  write(
+    `delivery ${id} (rule ${d.ruleName}, ${d.symbol} ${d.barTime.toISOString()}) is pending again: the next alerts run sends it`,
+  )
+  return 0
+}
+
 async function load(app: App, file: string): Promise<number> {
   let inputs: AlertRuleInput[]
   try {
@@ -190,6 +204,10 @@ export async function alerts(
       case 'load':
         if (a === undefined) return fail('usage: runner alerts load <file.json>')
         return await load(app, a)
+      case 'retry':
+        if (a === undefined || !/^[1-9]\d{0,14}$/.test(a))
+          return fail('usage: runner alerts retry <delivery id> (the ids of status --alerts)')
+        return await retry(app, Number(a))
       case 'events': {
         const limit = intFlag(values, 'limit', 20)
         return await status(app, { gaps: false, alerts: true, json: values.json === true, limit })
@@ -197,7 +215,7 @@ export async function alerts(
       case undefined:
       default:
         return fail(
-          `runner alerts: expected add, list, remove, test, send-test, load or events, got "${sub ?? ''}"\n\n${alertsHelp()}`,
+          `runner alerts: expected add, list, remove, test, send-test, load, events or retry, got "${sub ?? ''}"\n\n${alertsHelp()}`,
         )
     }
   } catch (error) {

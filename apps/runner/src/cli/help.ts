@@ -88,11 +88,14 @@ export function alertsHelp(): string {
                  (all are validated before any is saved)
   events [--limit N] [--json]
                  the newest alert events and their deliveries
+  retry <delivery id>
+                 put a dead-lettered webhook delivery back in the queue (pending, attempts reset);
+                 the next alerts run sends it. The ids are those of "runner status --alerts"
 
 --symbol and --symbols are the same flag on every command: repeat it (--symbol BTCUSDT --symbol
 ETHUSDT) or give a comma-separated list (--symbols BTCUSDT,ETHUSDT).
 Exit codes: 0 done, 2 bad usage or an invalid rule (unknown symbol, bad syntax, unknown rule name),
-1 the database failed (or send-test got no 2xx).
+1 the database failed (or send-test got no 2xx). retry of an unknown or not-dead delivery: 2.
 `
 }
 

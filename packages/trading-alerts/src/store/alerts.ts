@@ -324,3 +324,176 @@ export function listAlertDeliveries(
     .limit(filter.limit ?? 100)
     .execute()
 }
+
+/** An alert event with its rule's name and its delivery (null for a rule without a webhook). */
+export interface AlertEventView {
+  readonly id: number
+  readonly ruleId: number
+  readonly ruleName: string
+  readonly symbol: string
+  readonly timeframe: string
+  readonly barTime: Date
+  readonly firedAt: Date
+  readonly values: Record<string, number>
+  readonly text: string
+  readonly delivery: {
+    readonly id: number
+    readonly state: DeliveryState
+    readonly attempts: number
+  } | null
+}
+
+/**
+ * A page of alert events, newest first (by id): of one rule and one symbol when given, with ids
+ * below `beforeId` (the keyset of the page before). Fetch `limit + 1` to learn whether more follow.
+ */
+export async function alertEventPage(
+  db: Kysely<Database>,
+  filter: {
+    readonly ruleId?: number
+    readonly symbol?: string
+    readonly beforeId?: number
+    readonly limit: number
+  },
+): Promise<AlertEventView[]> {
+  let query = db
+    .selectFrom('alert_event as e')
+    .innerJoin('alert_rule as r', 'r.id', 'e.rule_id')
+    .leftJoin('alert_delivery as d', 'd.event_id', 'e.id')
+    .select([
+      'e.id',
+      'e.rule_id',
+      'r.name',
+      'e.symbol',
+      'e.timeframe',
+      'e.bar_time',
+      'e.fired_at',
+      'e.values',
+      'e.text',
+      'd.id as delivery_id',
+      'd.state',
+      'd.attempts',
+    ])
+  if (filter.ruleId !== undefined) query = query.where('e.rule_id', '=', filter.ruleId)
+  if (filter.symbol !== undefined) query = query.where('e.symbol', '=', filter.symbol)
+  if (filter.beforeId !== undefined) query = query.where('e.id', '<', filter.beforeId)
+  const rows = await query.orderBy('e.id', 'desc').limit(filter.limit).execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    ruleId: Number(r.rule_id),
+    ruleName: r.name,
+    symbol: r.symbol,
+    timeframe: r.timeframe,
+    barTime: r.bar_time,
+    firedAt: r.fired_at,
+    values: r.values as Record<string, number>,
+    text: r.text,
+    delivery:
+      r.delivery_id === null || r.state === null
+        ? null
+        : { id: Number(r.delivery_id), state: r.state, attempts: Number(r.attempts ?? 0) },
+  }))
+}
+
+/** A webhook delivery with its event and rule (never the rule's webhook URL or secret). */
+export interface AlertDeliveryView {
+  readonly id: number
+  readonly eventId: number
+  readonly ruleId: number
+  readonly ruleName: string
+  readonly symbol: string
+  readonly barTime: Date
+  readonly state: DeliveryState
+  readonly attempts: number
+  readonly nextAttemptAt: Date
+  readonly lastStatus: number | null
+  readonly lastError: string | null
+  readonly deliveredAt: Date | null
+}
+
+function deliveryQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('alert_delivery as d')
+    .innerJoin('alert_event as e', 'e.id', 'd.event_id')
+    .innerJoin('alert_rule as r', 'r.id', 'e.rule_id')
+    .select([
+      'd.id',
+      'd.event_id',
+      'e.rule_id',
+      'r.name',
+      'e.symbol',
+      'e.bar_time',
+      'd.state',
+      'd.attempts',
+      'd.next_attempt_at',
+      'd.last_status',
+      'd.last_error',
+      'd.delivered_at',
+    ])
+}
+
+type DeliveryJoinRow = Awaited<ReturnType<ReturnType<typeof deliveryQuery>['execute']>>[number]
+
+function deliveryView(d: DeliveryJoinRow): AlertDeliveryView {
+  return {
+    id: Number(d.id),
+    eventId: Number(d.event_id),
+    ruleId: Number(d.rule_id),
+    ruleName: d.name,
+    symbol: d.symbol,
+    barTime: d.bar_time,
+    state: d.state,
+    attempts: Number(d.attempts),
+    nextAttemptAt: d.next_attempt_at,
+    lastStatus: d.last_status,
+    lastError: d.last_error,
+    deliveredAt: d.delivered_at,
+  }
+}
+
+/** A page of webhook deliveries, newest first (by id), like {@link alertEventPage}. */
+export async function alertDeliveryPage(
+  db: Kysely<Database>,
+  filter: {
+    readonly state?: DeliveryState
+    readonly ruleId?: number
+    readonly beforeId?: number
+    readonly limit: number
+  },
+): Promise<AlertDeliveryView[]> {
+  let query = deliveryQuery(db)
+  if (filter.state !== undefined) query = query.where('d.state', '=', filter.state)
+  if (filter.ruleId !== undefined) query = query.where('e.rule_id', '=', filter.ruleId)
+  if (filter.beforeId !== undefined) query = query.where('d.id', '<', filter.beforeId)
+  const rows = await query.orderBy('d.id', 'desc').limit(filter.limit).execute()
+  return rows.map(deliveryView)
+}
+
+/** What {@link retryAlertDelivery} did. */
+export type RetryOutcome =
+  | { readonly outcome: 'retried'; readonly delivery: AlertDeliveryView }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'not-dead'; readonly state: DeliveryState }
+
+/**
+ * Puts a dead-lettered delivery back in the queue: `pending`, due at `now`, with its attempts
+ * reset (the alerts job's next run delivers it). Only a `dead` delivery moves: a pending one is
+ * already queued and a delivered one was received, so both answer `not-dead` and change nothing.
+ */
+export async function retryAlertDelivery(
+  db: Kysely<Database>,
+  id: number,
+  now: Date,
+): Promise<RetryOutcome> {
+  const moved = await db
+    .updateTable('alert_delivery')
+    .set({ state: 'pending', attempts: 0, next_attempt_at: now, last_error: null })
+    .where('id', '=', id)
+    .where('state', '=', 'dead')
+    .returning('id')
+    .executeTakeFirst()
+  const row = await deliveryQuery(db).where('d.id', '=', id).executeTakeFirst()
+  if (row === undefined) return { outcome: 'not-found' }
+  if (moved === undefined) return { outcome: 'not-dead', state: row.state }
+  return { outcome: 'retried', delivery: deliveryView(row) }
+}
