@@ -75,7 +75,7 @@ describe.each(kinds)('alert events and deliveries over HTTP on %s', (kind) => {
       status: res.status,
       type: res.headers.get('content-type'),
       text,
-      json: text === '' ? undefined : (JSON.parse(text)),
+      json: text === '' ? undefined : JSON.parse(text),
     }
   }
   const expectProblem = (a: Awaited<ReturnType<typeof call>>, status: number, label = '') => {
