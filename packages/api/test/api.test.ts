@@ -597,6 +597,9 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
     expect(result.valid, JSON.stringify(result)).toBe(true)
     expect(Object.keys(a.json.paths).sort()).toEqual([
       '/api/docs',
+      '/api/v1/alerts/deliveries',
+      '/api/v1/alerts/deliveries/{id}/retry',
+      '/api/v1/alerts/events',
       '/api/v1/alerts/rules',
       '/api/v1/alerts/rules/test',
       '/api/v1/alerts/rules/{id}',
