@@ -23,7 +23,7 @@ import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { runRoutes, type StartJob } from './routes/runs.js'
 import { StreamHub, streamRoutes } from './routes/stream.js'
-import { HttpCounters, systemRoutes } from './routes/system.js'
+import { ApiMetrics, systemRoutes } from './routes/system.js'
 import { problems } from './schemas.js'
 
 export interface ApiOptions {
@@ -48,6 +48,11 @@ export interface ApiOptions {
    * database lock; without it POST /api/v1/runs answers 405.
    */
   readonly startJob?: StartJob
+  /**
+   * How long `/metrics` reuses its count of the rows per symbol (an exact count over the candle
+   * table, seconds at tens of millions of rows); default 60 s. Everything else is read per scrape.
+   */
+  readonly metricsRowsTtlMs?: number
   /** A comment line on each GET /api/v1/stream every this many ms; default 15 000. */
   readonly streamHeartbeatMs?: number
 }
@@ -90,7 +95,7 @@ export function createApi(options: ApiOptions): Api {
     adminToken: options.adminToken === '' ? undefined : options.adminToken,
     buckets,
   }
-  const counters = new HttpCounters()
+  const counters = new ApiMetrics(options.metricsRowsTtlMs ?? 60_000)
 
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result) => {

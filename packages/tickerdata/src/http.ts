@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios'
 
 /**
@@ -316,6 +317,26 @@ function waitSource(error: TickerdataError): 'retry-after' | 'fallback' | 'ban' 
  * on 429, per-host bans on 418 (with a maximum wait), 451 as a fatal error, cancellation, and no
  * secrets in logs or errors.
  */
+/**
+ * Counts of the throttling answers (HTTP 429 rate limited, 418 banned) that the clients got while
+ * a piece of work ran: a job wraps its run in {@link withHttpStatusTally} and records the counts
+ * (the trading-alerts jobs keep them in the run's summary as `throttled`).
+ */
+export class HttpStatusTally {
+  readonly counts: Record<'429' | '418', number> = { '429': 0, '418': 0 }
+  /** Counts `status` when it is a throttling answer. */
+  record(status: number): void {
+    if (status === 429 || status === 418) this.counts[status === 429 ? '429' : '418'] += 1
+  }
+}
+
+const tallies = new AsyncLocalStorage<HttpStatusTally>()
+
+/** Runs `work` with every HTTP answer of the clients it calls counted in `tally`. */
+export function withHttpStatusTally<T>(tally: HttpStatusTally, work: () => Promise<T>): Promise<T> {
+  return tallies.run(tally, work)
+}
+
 export class HttpClient {
   private axios: AxiosInstance | undefined
   private readonly timeoutMs: number
@@ -364,6 +385,7 @@ export class HttpClient {
       const began = performance.now()
       try {
         const response = await this.send(target.href, shownUrl, options.signal)
+        tallies.getStore()?.record(response.status)
         debug?.('http request', {
           url: logUrl,
           status: response.status,

@@ -225,6 +225,16 @@ export {
 } from './store/tokens.js'
 export { databaseReachable, lastRunPerJob, maxLagSeconds, type LastRun } from './store/health.js'
 export {
+  deliveriesByState,
+  jobRunStats,
+  lastFinishedRuns,
+  symbolLastUpdates,
+  symbolRowCounts,
+  throttledAnswers,
+  type JobRunStats,
+  type SymbolRowCount,
+} from './store/metrics.js'
+export {
   currentSchema,
   EVENT_CHANNEL,
   EVENT_TYPES,

@@ -1,5 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { databaseReachable, lastRunPerJob, maxLagSeconds } from '@trading-alerts/trading-alerts'
+import {
+  databaseReachable,
+  deliveriesByState,
+  jobRunStats,
+  lastFinishedRuns,
+  lastRunPerJob,
+  maxLagSeconds,
+  symbolLastUpdates,
+  symbolRowCounts,
+  throttledAnswers,
+  type SymbolRowCount,
+} from '@trading-alerts/trading-alerts'
+import { Counter, Gauge, Registry } from 'prom-client'
 import type { ApiApp, RouteDeps } from '../context.js'
 import { HealthSchema, authProblems, json } from '../schemas.js'
 
@@ -17,11 +29,110 @@ const health = createRoute({
   },
 })
 
-/** Counters of answers by status, for /metrics. */
-export class HttpCounters {
-  readonly byStatus = new Map<number, number>()
+/**
+ * The metrics of one API (a registry of its own, never prom-client's global one, so that two APIs
+ * in a process, or a user's own metrics, never collide). The database figures are read at each
+ * scrape; the rows per symbol are an exact count cached for `rowsTtlMs`.
+ */
+export class ApiMetrics {
+  readonly registry = new Registry()
+  private readonly responses = new Counter({
+    name: 'trading_alerts_api_responses_total',
+    help: 'Answers of the HTTP API by status.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  })
+  private readonly rows = new Gauge({
+    name: 'trading_alerts_symbol_rows',
+    help: 'Stored 1-minute candles per symbol (exact count, cached up to the API option metricsRowsTtlMs).',
+    labelNames: ['symbol'] as const,
+    registers: [this.registry],
+  })
+  private readonly lag = new Gauge({
+    name: 'trading_alerts_symbol_lag_seconds',
+    help: 'Seconds from the last stored minute (last_updated_at) to now, per symbol with data.',
+    labelNames: ['symbol'] as const,
+    registers: [this.registry],
+  })
+  private readonly runs = new Gauge({
+    name: 'trading_alerts_job_runs',
+    help: 'Runs recorded in job_run, by job and state.',
+    labelNames: ['job', 'state'] as const,
+    registers: [this.registry],
+  })
+  private readonly runSeconds = new Gauge({
+    name: 'trading_alerts_job_run_seconds_sum',
+    help: 'Summed durations of the finished runs, by job and state, in seconds.',
+    labelNames: ['job', 'state'] as const,
+    registers: [this.registry],
+  })
+  private readonly lastRun = new Gauge({
+    name: 'trading_alerts_job_last_run_seconds',
+    help: 'Duration of the last finished run of each job (its state as a label), in seconds.',
+    labelNames: ['job', 'state'] as const,
+    registers: [this.registry],
+  })
+  private readonly throttled = new Gauge({
+    name: 'trading_alerts_source_throttled_total',
+    help: 'HTTP 429 (rate limited) and 418 (banned) answers the sources gave the jobs, summed over their runs.',
+    labelNames: ['job', 'status'] as const,
+    registers: [this.registry],
+  })
+  private readonly deliveries = new Gauge({
+    name: 'trading_alerts_webhook_deliveries',
+    help: 'Webhook deliveries by state.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  })
+  private cachedRows: { at: number; rows: SymbolRowCount[] } | undefined
+
+  private readonly rowsTtlMs: number
+
+  constructor(rowsTtlMs: number) {
+    this.rowsTtlMs = rowsTtlMs
+  }
+
+  /** Counts one answer of the API. */
   count(status: number): void {
-    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1)
+    this.responses.inc({ status: String(status) })
+  }
+
+  /** The text of a scrape: the database figures read now (rows from the cache when fresh). */
+  async scrape(deps: RouteDeps): Promise<string> {
+    const { db } = deps.database
+    const now = deps.clock.now().getTime()
+    const fresh = this.cachedRows !== undefined && now - this.cachedRows.at < this.rowsTtlMs
+    const [updates, symbols, stats, last, throttled, deliveries] = await Promise.all([
+      symbolLastUpdates(db),
+      fresh && this.cachedRows !== undefined
+        ? Promise.resolve(this.cachedRows.rows)
+        : symbolRowCounts(db),
+      jobRunStats(db),
+      lastFinishedRuns(db),
+      throttledAnswers(db),
+      deliveriesByState(db),
+    ])
+    if (!fresh) this.cachedRows = { at: now, rows: symbols }
+    this.rows.reset()
+    for (const s of symbols) this.rows.set({ symbol: s.symbol }, s.rows)
+    this.lag.reset()
+    for (const s of updates) {
+      if (s.lastUpdatedAt !== null)
+        this.lag.set({ symbol: s.symbol }, Math.max(0, (now - s.lastUpdatedAt.getTime()) / 1000))
+    }
+    this.runs.reset()
+    this.runSeconds.reset()
+    for (const r of stats) {
+      this.runs.set({ job: r.job, state: r.state }, r.runs)
+      this.runSeconds.set({ job: r.job, state: r.state }, r.seconds)
+    }
+    this.lastRun.reset()
+    for (const r of last) this.lastRun.set({ job: r.job, state: r.state }, r.seconds)
+    this.throttled.reset()
+    for (const t of throttled) this.throttled.set({ job: t.job, status: t.status }, t.count)
+    this.deliveries.reset()
+    for (const [state, n] of Object.entries(deliveries)) this.deliveries.set({ state }, n)
+    return this.registry.metrics()
   }
 }
 
@@ -40,7 +151,7 @@ const metrics = createRoute({
   },
 })
 
-export function systemRoutes(app: ApiApp, deps: RouteDeps, counters: HttpCounters): void {
+export function systemRoutes(app: ApiApp, deps: RouteDeps, metricsOf: ApiMetrics): void {
   app.openapi(health, async (c) => {
     if (!(await databaseReachable(deps.database.db))) {
       deps.logger.warn('api health: database unreachable')
@@ -74,14 +185,8 @@ export function systemRoutes(app: ApiApp, deps: RouteDeps, counters: HttpCounter
     )
   })
 
-  app.openapi(metrics, (c) => {
-    const lines = [
-      '# HELP trading_alerts_api_responses_total Answers of the HTTP API by status.',
-      '# TYPE trading_alerts_api_responses_total counter',
-      ...[...counters.byStatus]
-        .sort(([a], [b]) => a - b)
-        .map(([status, n]) => `trading_alerts_api_responses_total{status="${status}"} ${n}`),
-    ]
-    return c.body(`${lines.join('\n')}\n`, 200, { 'content-type': 'text/plain; version=0.0.4' })
+  app.openapi(metrics, async (c) => {
+    const text = await metricsOf.scrape(deps)
+    return c.body(text, 200, { 'content-type': metricsOf.registry.contentType })
   })
 }

@@ -1,4 +1,4 @@
-import { isTickerdataError } from '@trading-alerts/tickerdata'
+import { HttpStatusTally, isTickerdataError, withHttpStatusTally } from '@trading-alerts/tickerdata'
 import type { Kysely } from 'kysely'
 import { isTradingAlertsError } from '../errors.js'
 import type { Database, JobName, RunState, TaskKind, TaskState } from '../db/schema.js'
@@ -288,89 +288,103 @@ export async function runJobTasks<T>(
   // Every planned task first, so that a display knows the plan (how many are still waiting).
   for (const spec of specs) progress(spec, 'pending', { rows: 0, done: 0, total: 0 })
 
-  await runPool(
-    entries,
-    options.concurrency ?? 4,
-    async ({ item, spec, taskId }) => {
-      const label = taskLabel(spec.kind, spec.key)
-      const tally: TaskTally = { rows: 0, done: 0, total: 0 }
-      const heartbeat = new ProgressHeartbeat(db, run.id, taskId, clock)
-      heartbeats.push(heartbeat)
-      try {
-        await updateTask(db, taskId, { state: 'running', attempts: 1, startedAt: clock.now() })
-        let outcome: TaskOutcome
+  // The 429s and 418s the sources answered the run's tasks, kept in its summary (for /metrics).
+  const throttled = new HttpStatusTally()
+  await withHttpStatusTally(throttled, () =>
+    runPool(
+      entries,
+      options.concurrency ?? 4,
+      async ({ item, spec, taskId }) => {
+        const label = taskLabel(spec.kind, spec.key)
+        const tally: TaskTally = { rows: 0, done: 0, total: 0 }
+        const heartbeat = new ProgressHeartbeat(db, run.id, taskId, clock)
+        heartbeats.push(heartbeat)
         try {
-          outcome = await tasks.work(item, {
-            runId: run.id,
-            taskId,
-            tally,
-            report: () => {
-              heartbeat.beat()
-              progress(spec, 'running', tally)
-            },
-          })
-        } catch (caught) {
+          await updateTask(db, taskId, { state: 'running', attempts: 1, startedAt: clock.now() })
+          let outcome: TaskOutcome
+          try {
+            outcome = await tasks.work(item, {
+              runId: run.id,
+              taskId,
+              tally,
+              report: () => {
+                heartbeat.beat()
+                progress(spec, 'running', tally)
+              },
+            })
+          } catch (caught) {
+            const failure = stopFailure(options.signal)
+            const thrown = describeError(caught)
+            // Cut short by a failure, the task failed with it (unless it had failed on its own).
+            const { message, code } =
+              failure !== undefined && STOP_CODES.has(thrown.code) ? failure : thrown
+            const stopped = failure === undefined && (aborted() || code === 'INTERRUPTED')
+            outcome = { state: stopped ? 'interrupted' : 'failed', error: message, errorCode: code }
+            logger.error(`${run.job} task failed`, { [spec.kind]: spec.key, error: message, code })
+          }
           const failure = stopFailure(options.signal)
-          const thrown = describeError(caught)
-          // Cut short by a failure, the task failed with it (unless it had failed on its own).
-          const { message, code } =
-            failure !== undefined && STOP_CODES.has(thrown.code) ? failure : thrown
-          const stopped = failure === undefined && (aborted() || code === 'INTERRUPTED')
-          outcome = { state: stopped ? 'interrupted' : 'failed', error: message, errorCode: code }
-          logger.error(`${run.job} task failed`, { [spec.kind]: spec.key, error: message, code })
+          if (outcome.state === 'interrupted' && failure !== undefined) {
+            outcome = {
+              ...outcome,
+              state: 'failed',
+              error: failure.message,
+              errorCode: failure.code,
+            }
+          }
+          const { state, error } = outcome
+          const failed =
+            error === undefined ? {} : { error, errorCode: outcome.errorCode ?? 'UNKNOWN' }
+          await updateTask(db, taskId, {
+            state,
+            finishedAt: clock.now(),
+            rows: tally.rows,
+            ...(outcome.progress === undefined ? {} : { progress: outcome.progress }),
+            ...failed,
+          })
+          results.push({
+            ...label,
+            state,
+            rows: tally.rows,
+            attempts: 1,
+            ...failed,
+            ...(outcome.details === undefined ? {} : { details: outcome.details }),
+          })
+          progress(spec, state, tally, error)
+        } catch (error) {
+          // The task's row could not be written: the other tasks still end; the run stays open.
+          writeFailure ??= { error }
         }
+      },
+      options.signal,
+      async ({ spec, taskId }) => {
         const failure = stopFailure(options.signal)
-        if (outcome.state === 'interrupted' && failure !== undefined) {
-          outcome = { ...outcome, state: 'failed', error: failure.message, errorCode: failure.code }
+        const why = failure === undefined ? {} : { error: failure.message, errorCode: failure.code }
+        try {
+          await updateTask(db, taskId, { state: 'interrupted', finishedAt: clock.now(), ...why })
+        } catch (error) {
+          writeFailure ??= { error }
         }
-        const { state, error } = outcome
-        const failed =
-          error === undefined ? {} : { error, errorCode: outcome.errorCode ?? 'UNKNOWN' }
-        await updateTask(db, taskId, {
-          state,
-          finishedAt: clock.now(),
-          rows: tally.rows,
-          ...(outcome.progress === undefined ? {} : { progress: outcome.progress }),
-          ...failed,
-        })
         results.push({
-          ...label,
-          state,
-          rows: tally.rows,
-          attempts: 1,
-          ...failed,
-          ...(outcome.details === undefined ? {} : { details: outcome.details }),
+          ...taskLabel(spec.kind, spec.key),
+          state: 'interrupted',
+          rows: 0,
+          attempts: 0,
+          ...why,
         })
-        progress(spec, state, tally, error)
-      } catch (error) {
-        // The task's row could not be written: the other tasks still end; the run stays open.
-        writeFailure ??= { error }
-      }
-    },
-    options.signal,
-    async ({ spec, taskId }) => {
-      const failure = stopFailure(options.signal)
-      const why = failure === undefined ? {} : { error: failure.message, errorCode: failure.code }
-      try {
-        await updateTask(db, taskId, { state: 'interrupted', finishedAt: clock.now(), ...why })
-      } catch (error) {
-        writeFailure ??= { error }
-      }
-      results.push({
-        ...taskLabel(spec.kind, spec.key),
-        state: 'interrupted',
-        rows: 0,
-        attempts: 0,
-        ...why,
-      })
-      progress(spec, 'interrupted', { rows: 0, done: 0, total: 0 }, why.error)
-    },
+        progress(spec, 'interrupted', { rows: 0, done: 0, total: 0 }, why.error)
+      },
+    ),
   )
   // A task never waits for its heartbeat; the run's end waits for them all.
   await Promise.all(heartbeats.map((h) => h.settled()))
   if (writeFailure !== undefined) throw writeFailure.error
 
-  const extraSummary = tasks.afterTasks === undefined ? {} : await tasks.afterTasks()
+  const extraSummary = {
+    ...(tasks.afterTasks === undefined ? {} : await tasks.afterTasks()),
+    ...(throttled.counts['429'] + throttled.counts['418'] > 0
+      ? { throttled: { ...throttled.counts } }
+      : {}),
+  }
   const failure = stopFailure(options.signal)
   const jobTaskError = results.find((t) => t.kind === 'job' && t.state === 'failed')?.error
   const result = await finishJobRun(
