@@ -64,6 +64,7 @@ export {
   listCandles,
   readBars,
   readCandleBars,
+  readCandleCsvLines,
   readResampledBars,
   resampleCandles,
   type BarColumns,

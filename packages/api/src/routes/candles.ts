@@ -4,6 +4,7 @@ import {
   findSymbol,
   isTimeframe,
   readCandleBars,
+  readCandleCsvLines,
   type CandleBarView,
   type TradingDatabase,
 } from '@trading-alerts/trading-alerts'
@@ -141,30 +142,54 @@ export async function closedThrough(database: TradingDatabase, symbol: string) {
 }
 
 /**
- * Every bar of the range as `format` lines, read in keyset batches of `STREAM_BATCH` through the
+ * Every bar of the range as CSV lines the database formats, in keyset batches of `STREAM_BATCH`
+ * as the client reads (pull): memory holds one batch, whatever the range.
+ */
+function streamCsv(
+  read: (
+    from: number | undefined,
+    limit: number,
+  ) => Promise<{ readonly lines: string[]; readonly lastOpenMs: number | undefined }>,
+  from: number | undefined,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let next = from
+  let header = true
+  let done = false
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (done) return controller.close()
+      const { lines, lastOpenMs } = await read(next, STREAM_BATCH)
+      let text = header ? `${CANDLE_FIELDS.join(',')}\n` : ''
+      header = false
+      if (lines.length > 0) text += `${lines.join('\n')}\n`
+      if (lines.length < STREAM_BATCH || lastOpenMs === undefined) done = true
+      else next = lastOpenMs + 1
+      if (text !== '') controller.enqueue(encoder.encode(text))
+      else controller.close()
+    },
+  })
+}
+
+/**
+ * Every bar of the range as NDJSON lines, read in keyset batches of `STREAM_BATCH` through the
  * store as the client reads (pull): memory holds one batch, whatever the range.
  */
 function streamBars(
   read: (from: number | undefined, limit: number) => Promise<CandleBarView[]>,
   from: number | undefined,
-  format: 'csv' | 'ndjson',
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   let next = from
-  let header = format === 'csv'
   let done = false
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (done) return controller.close()
       const bars = await read(next, STREAM_BATCH)
-      let text = header ? `${CANDLE_FIELDS.join(',')}\n` : ''
-      header = false
+      let text = ''
       for (const bar of bars) {
         const row = candleJson(bar)
-        text +=
-          format === 'csv'
-            ? `${CANDLE_FIELDS.map((f) => row[f] ?? '').join(',')}\n`
-            : `${JSON.stringify(row)}\n`
+        text += `${JSON.stringify(row)}\n`
       }
       const last = bars[bars.length - 1]
       if (bars.length < STREAM_BATCH || last === undefined) done = true
@@ -192,12 +217,25 @@ export function candleRoutes(app: ApiApp, deps: RouteDeps): void {
             limit,
           })
     const format = streamFormat(query.format, c.req.header('accept'))
-    if (format === 'csv' || format === 'ndjson') {
-      return new Response(streamBars(read, range.from, format), {
+    if (format === 'csv') {
+      const readCsv = (from: number | undefined, limit: number) =>
+        through === null
+          ? Promise.resolve({ lines: [], lastOpenMs: undefined })
+          : readCandleCsvLines(deps.database.db, symbol, timeframe, {
+              from,
+              to: range.to,
+              closedThrough: through,
+              limit,
+            })
+      return new Response(streamCsv(readCsv, range.from), {
         status: 200,
-        headers: {
-          'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
-        },
+        headers: { 'content-type': 'text/csv; charset=utf-8' },
+      })
+    }
+    if (format === 'ndjson') {
+      return new Response(streamBars(read, range.from), {
+        status: 200,
+        headers: { 'content-type': 'application/x-ndjson' },
       })
     }
     let from = range.from

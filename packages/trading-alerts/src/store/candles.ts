@@ -339,6 +339,66 @@ interface ResampledRow {
   minutes: string | number
 }
 
+/** The bars' SELECT of `readCandleBars` (undefined when the range holds no closed bar). */
+function barSource(symbol: string, timeframe: Timeframe, query: CandleBarQuery) {
+  const size = timeframeMs(timeframe)
+  const ceil = (ms: number) => {
+    const b = bucketStart(ms, timeframe)
+    return b === ms ? ms : b + size
+  }
+  // Bars opening before `to` are made of minutes before ceil(to); closed ones of minutes before
+  // the bucket holding the minute after `closedThrough`.
+  let end = closedBarsEnd(new Date(query.closedThrough), timeframe)
+  if (query.to !== undefined) end = Math.min(end, ceil(query.to))
+  const start = query.from === undefined ? undefined : ceil(query.from)
+  if (start !== undefined && end <= start) return undefined
+  // 1m bars are the stored candles: read them straight (the same values the grouping gives, a
+  // bar of one minute each).
+  return size === 60_000
+    ? sql`
+        select open_time, open, high, low, close, volume, quote_volume, trades,
+          taker_buy_base_volume, taker_buy_quote_volume, 1 as minutes
+        from tickerdata_1m
+        where symbol = ${symbol}
+          ${start === undefined ? sql`` : sql`and open_time >= ${new Date(start)}`}
+          and open_time < ${new Date(end)}`
+    : resampled(symbol, size, start, end)
+}
+
+/**
+ * The bars of `readCandleBars` as CSV lines, formatted by the database (ISO 8601 open time, the
+ * decimals' own text, empty fields for nulls) in the order `openTime, open, high, low, close,
+ * volume, quoteVolume, trades, takerBuyBaseVolume, takerBuyQuoteVolume, minutes,
+ * expectedMinutes`, with each line's open time in ms for the next batch's keyset. Formatting in
+ * SQL rather than in JavaScript is what brings an export near `psql \copy` (see the API's
+ * BENCHMARKS.md).
+ */
+export async function readCandleCsvLines(
+  db: Kysely<Database>,
+  symbol: string,
+  timeframe: Timeframe,
+  query: CandleBarQuery,
+): Promise<{ readonly lines: string[]; readonly lastOpenMs: number | undefined }> {
+  const source = barSource(symbol, timeframe, query)
+  if (source === undefined) return { lines: [], lastOpenMs: undefined }
+  const expected = timeframeMs(timeframe) / 60_000
+  const result = await sql<{ line: string; ms: string | number }>`
+    select concat_ws(',',
+        to_char(open_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        open, high, low, close, volume, coalesce(quote_volume::text, ''),
+        coalesce(trades::text, ''), coalesce(taker_buy_base_volume::text, ''),
+        coalesce(taker_buy_quote_volume::text, ''), minutes, ${expected}::int) as line,
+      floor(extract(epoch from open_time) * 1000) as ms
+    from (${source}) r
+    order by open_time limit ${query.limit}
+  `.execute(db)
+  const last = result.rows[result.rows.length - 1]
+  return {
+    lines: result.rows.map((r) => r.line),
+    lastOpenMs: last === undefined ? undefined : Number(last.ms),
+  }
+}
+
 /**
  * Up to `limit` closed bars of `timeframe` of a symbol, oldest first, resampled on the fly from
  * tickerdata_1m by THE resample (the same SQL `resampleCandles` stores), whether or not `candle`
@@ -351,18 +411,10 @@ export async function readCandleBars(
   query: CandleBarQuery,
 ): Promise<CandleBarView[]> {
   const size = timeframeMs(timeframe)
-  const ceil = (ms: number) => {
-    const b = bucketStart(ms, timeframe)
-    return b === ms ? ms : b + size
-  }
-  // Bars opening before `to` are made of minutes before ceil(to); closed ones of minutes before
-  // the bucket holding the minute after `closedThrough`.
-  let end = closedBarsEnd(new Date(query.closedThrough), timeframe)
-  if (query.to !== undefined) end = Math.min(end, ceil(query.to))
-  const start = query.from === undefined ? undefined : ceil(query.from)
-  if (start !== undefined && end <= start) return []
+  const source = barSource(symbol, timeframe, query)
+  if (source === undefined) return []
   const result = await sql<ResampledRow>`
-    select * from (${resampled(symbol, size, start, end)}) r
+    select * from (${source}) r
     order by open_time limit ${query.limit}
   `.execute(db)
   return result.rows.map((r) => ({
