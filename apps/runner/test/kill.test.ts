@@ -170,7 +170,15 @@ const VOLATILE: Record<string, readonly string[]> = {
   archive_file: ['attempts', 'loaded_at'],
   exchange_gap: ['detected_at'],
 }
-const BOOKKEEPING = new Set(['job_run', 'task_run', 'kysely_migration', 'kysely_migration_lock'])
+// The stream's events and the tasks' log lines are the history of the runs, like job_run and task_run.
+const BOOKKEEPING = new Set([
+  'job_run',
+  'task_run',
+  'event',
+  'task_log',
+  'kysely_migration',
+  'kysely_migration_lock',
+])
 /** Tables small enough to compare row by row (a readable diff); the others by count and md5. */
 const ROW_BY_ROW = new Set(['archive_file', 'exchange_gap', 'symbol'])
 
