@@ -218,3 +218,12 @@ export {
   type VerifiedApiToken,
 } from './store/tokens.js'
 export { databaseReachable, lastRunPerJob, maxLagSeconds, type LastRun } from './store/health.js'
+export {
+  findRunTask,
+  readTaskLog,
+  TASK_LOG_HEAD,
+  TASK_LOG_TAIL,
+  type TaskLog,
+  type TaskLogLine,
+} from './store/task-logs.js'
+export { withTaskLogs } from './jobs/run-bookkeeping.js'
