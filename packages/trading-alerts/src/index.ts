@@ -246,3 +246,12 @@ export {
   type StreamEvent,
 } from './store/events.js'
 export { createEventFeed, type EventFeed, type EventFeedOptions } from './events/event-feed.js'
+export {
+  findRunTask,
+  readTaskLog,
+  TASK_LOG_HEAD,
+  TASK_LOG_TAIL,
+  type TaskLog,
+  type TaskLogLine,
+} from './store/task-logs.js'
+export { withTaskLogs } from './jobs/run-bookkeeping.js'

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import {
+  findRunTask,
   listTasks,
+  readTaskLog,
   runOverviews,
   type JobName,
   type RunOverview,
@@ -123,6 +125,41 @@ const tasks = createRoute({
   },
 })
 
+const taskKey = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'must be a task key (a symbol, a job or rule name)')
+  .openapi({ param: { name: 'symbol', in: 'path' }, example: 'BTCUSDT' })
+
+const TaskLogLineSchema = z
+  .object({
+    time: isoTime,
+    level: z.enum(['debug', 'info', 'warn', 'error']),
+    message: z.string().openapi({ example: 'request failed, retrying' }),
+    fields: z.record(z.string(), z.unknown()),
+  })
+  .openapi('TaskLogLine')
+
+const taskLog = createRoute({
+  method: 'get',
+  path: '/api/v1/runs/{id}/tasks/{symbol}/log',
+  tags: ['runs'],
+  summary: 'The log lines of a task of a run (its first 200 and last 300), in order',
+  request: { params: z.object({ id: runId, symbol: taskKey }) },
+  responses: {
+    200: json(
+      z.object({
+        data: z.array(TaskLogLineSchema),
+        dropped: z
+          .number()
+          .int()
+          .openapi({ description: 'Lines dropped between the first 200 and the last 300' }),
+      }),
+      'The task’s log lines',
+    ),
+    ...authProblems(400, 404),
+  },
+})
+
 /** Starts a run of `job`: its id once started, or null while one is in progress. */
 export type StartJob = (job: JobName) => Promise<{ readonly id: number } | null>
 
@@ -229,6 +266,26 @@ export function runRoutes(
           error: t.error,
           errorCode: t.error_code,
         })),
+      },
+      200,
+    )
+  })
+
+  app.openapi(taskLog, async (c) => {
+    const { id, symbol } = c.req.valid('param')
+    const run = await findRun(deps, id)
+    const task = await findRunTask(deps.database.db, run.id, symbol)
+    if (task === undefined) throw new ApiError('not-found', `run ${id} has no task ${symbol}`)
+    const log = await readTaskLog(deps.database.db, task.taskId)
+    return c.json(
+      {
+        data: log.lines.map((l) => ({
+          time: l.time.toISOString(),
+          level: l.level,
+          message: l.message,
+          fields: l.fields,
+        })),
+        dropped: log.dropped,
       },
       200,
     )

@@ -293,6 +293,25 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0006_task_log': {
+    async up(db: Kysely<unknown>) {
+      // The log lines of each task (see store/task-logs.ts): its first 200 and last 300 lines;
+      // the ones between are dropped, and `seq` counts every line, dropped or not.
+      await db.schema
+        .createTable('task_log')
+        .addColumn('task_run_id', 'bigint', (c) =>
+          c.notNull().references('task_run.id').onDelete('cascade'),
+        )
+        .addColumn('job_run_id', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('time', 'timestamptz', (c) => c.notNull())
+        .addColumn('level', 'text', (c) =>
+          c.notNull().check(sql`level in ('debug', 'info', 'warn', 'error')`),
+        )
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('fields', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('task_log_pk', ['task_run_id', 'seq'])
+        .execute()
   '0007_event': {
     async up(db: Kysely<unknown>) {
       // The stream of DESIGN §9 (GET /api/v1/stream): one row per change the API pushes, written

@@ -235,6 +235,7 @@ export interface Database {
   alert_delivery: AlertDeliveryTable
   api_token: ApiTokenTable
   event: EventTable
+  task_log: TaskLogTable
 }
 
 export type SymbolRow = Selectable<SymbolTable>
@@ -275,3 +276,17 @@ export interface EventTable {
 }
 
 export type EventRow = Selectable<EventTable>
+
+export type TaskLogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+/** A log line of a task (its first 200 and last 300 are kept; see store/task-logs.ts). */
+export interface TaskLogTable {
+  task_run_id: number
+  job_run_id: number
+  /** The line's number in its task, from 0, counting the dropped lines too. */
+  seq: number
+  time: Timestamp
+  level: TaskLogLevel
+  message: string
+  fields: Json
+}

@@ -174,6 +174,7 @@ async function loadSymbol(
   )
   const total = periods.length
   task.tally.total = total
+  task.logger.info('historical load planned', { from: firstMonth, periods: total })
   const progress = async (done: number) => {
     task.tally.done = done
     task.tally.rows = outcome.rows

@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { HttpStatusTally, isTickerdataError, withHttpStatusTally } from '@trading-alerts/tickerdata'
 import type { Kysely } from 'kysely'
 import { isTradingAlertsError } from '../errors.js'
 import type { Database, JobName, RunState, TaskKind, TaskState } from '../db/schema.js'
-import type { Clock } from '../ports.js'
+import type { Clock, Logger } from '../ports.js'
+import { appendTaskLog, type NumberedTaskLogLine } from '../store/task-logs.js'
 import {
   closeJobRun,
   closeOpenRuns,
@@ -196,6 +198,89 @@ export async function runPool<T>(
   await Promise.all(lanes)
 }
 
+/**
+ * A task's logger: forwards each line to the job's logger (with the task's key) and keeps it for
+ * the task's log (`task_log`), written in batches by `flush` (when the task's state is written).
+ */
+class TaskLogger implements Logger {
+  private readonly pending: NumberedTaskLogLine[] = []
+  private count = 0
+  private readonly db: Kysely<Database>
+  private readonly where: { readonly runId: number; readonly taskId: number }
+  private readonly clock: Clock
+  private readonly forward: Logger
+  private readonly label: Record<string, unknown>
+
+  constructor(
+    db: Kysely<Database>,
+    where: { readonly runId: number; readonly taskId: number },
+    clock: Clock,
+    forward: Logger,
+    label: Record<string, unknown>,
+  ) {
+    this.db = db
+    this.where = where
+    this.clock = clock
+    this.forward = forward
+    this.label = label
+  }
+
+  /** Keeps a line for the task's log only (a line the job's logger already had). */
+  record(level: NumberedTaskLogLine['level'], message: string, fields?: Record<string, unknown>) {
+    this.pending.push({
+      seq: this.count++,
+      time: this.clock.now(),
+      level,
+      message,
+      fields: fields ?? {},
+    })
+  }
+
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.record('debug', message, fields)
+    this.forward.debug?.(message, { ...this.label, ...fields })
+  }
+
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.record('info', message, fields)
+    this.forward.info(message, { ...this.label, ...fields })
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.record('warn', message, fields)
+    this.forward.warn(message, { ...this.label, ...fields })
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.record('error', message, fields)
+    this.forward.error(message, { ...this.label, ...fields })
+  }
+
+  /** Writes the lines kept since the last flush, in one batch. */
+  async flush(): Promise<void> {
+    const lines = this.pending.splice(0)
+    if (lines.length > 0) await appendTaskLog(this.db, this.where, lines, this.count)
+  }
+}
+
+const taskLogScope = new AsyncLocalStorage<TaskLogger>()
+
+/**
+ * A logger that also records its lines in the log of the task it is called within (a task of
+ * `runJobTasks`): wrap the logger of a client the jobs call (tickerdata's retries and backoffs)
+ * so that its lines land in the task they were made for. Outside a task it is `logger`.
+ */
+export function withTaskLogs(logger: Logger): Logger {
+  const line =
+    (level: NumberedTaskLogLine['level']) =>
+    (message: string, fields?: Record<string, unknown>) => {
+      taskLogScope.getStore()?.record(level, message, fields)
+      if (level === 'debug') logger.debug?.(message, fields)
+      else logger[level](message, fields)
+    }
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') }
+}
+
 /** What a task has done so far. Its work keeps it current, so that a task that throws is recorded with it too. */
 export interface TaskTally {
   rows: number
@@ -209,6 +294,11 @@ export interface TaskContext {
   readonly runId: number
   readonly taskId: number
   readonly tally: TaskTally
+  /**
+   * The task's logger: its lines go to the job's logger and to the task's log (`task_log`, its
+   * first 200 and last 300 lines), written in batches, at the latest with the task's state.
+   */
+  readonly logger: Logger
   /** Sends a 'running' progress event with the tally. */
   report(): void
 }
@@ -299,19 +389,25 @@ export async function runJobTasks<T>(
         const tally: TaskTally = { rows: 0, done: 0, total: 0 }
         const heartbeat = new ProgressHeartbeat(db, run.id, taskId, clock)
         heartbeats.push(heartbeat)
+        const taskLogger = new TaskLogger(db, { runId: run.id, taskId }, clock, logger, {
+          [spec.kind]: spec.key,
+        })
         try {
           await updateTask(db, taskId, { state: 'running', attempts: 1, startedAt: clock.now() })
           let outcome: TaskOutcome
           try {
-            outcome = await tasks.work(item, {
-              runId: run.id,
-              taskId,
-              tally,
-              report: () => {
-                heartbeat.beat()
-                progress(spec, 'running', tally)
-              },
-            })
+            outcome = await taskLogScope.run(taskLogger, () =>
+              tasks.work(item, {
+                runId: run.id,
+                taskId,
+                tally,
+                logger: taskLogger,
+                report: () => {
+                  heartbeat.beat()
+                  progress(spec, 'running', tally)
+                },
+              }),
+            )
           } catch (caught) {
             const failure = stopFailure(options.signal)
             const thrown = describeError(caught)
@@ -320,7 +416,7 @@ export async function runJobTasks<T>(
               failure !== undefined && STOP_CODES.has(thrown.code) ? failure : thrown
             const stopped = failure === undefined && (aborted() || code === 'INTERRUPTED')
             outcome = { state: stopped ? 'interrupted' : 'failed', error: message, errorCode: code }
-            logger.error(`${run.job} task failed`, { [spec.kind]: spec.key, error: message, code })
+            taskLogger.error(`${run.job} task failed`, { error: message, code })
           }
           const failure = stopFailure(options.signal)
           if (outcome.state === 'interrupted' && failure !== undefined) {
@@ -334,6 +430,8 @@ export async function runJobTasks<T>(
           const { state, error } = outcome
           const failed =
             error === undefined ? {} : { error, errorCode: outcome.errorCode ?? 'UNKNOWN' }
+          taskLogger.record('info', `task ${state}`, { rows: tally.rows, ...failed })
+          await taskLogger.flush()
           await updateTask(db, taskId, {
             state,
             finishedAt: clock.now(),

@@ -1,0 +1,150 @@
+import { BinanceAPI, HostBans, WeightBudget } from '@trading-alerts/tickerdata'
+import {
+  startExchangeSimulator,
+  type ExchangeSimulator,
+  type SimPairSpec,
+} from '@trading-alerts/tickerdata/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findRunTask, readTaskLog, runHistorical, withTaskLogs } from '../src/index.js'
+import { runJobTasks, startJobRun } from '../src/jobs/run-bookkeeping.js'
+import {
+  createTestDatabase,
+  fixedClock,
+  memoryLogger,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '../src/testing/index.js'
+import { simDeps } from './sim-deps.js'
+
+// A task's log lines are kept in task_log, its first 200 and last 300, the others counted.
+const kinds = await testDatabaseKinds()
+const NOW = Date.parse('2025-04-02T12:00:00Z')
+const SYMBOL = 'BTCUSDT'
+const PAIRS: SimPairSpec[] = [
+  {
+    symbol: SYMBOL,
+    baseAsset: 'BTC',
+    quoteAsset: 'USDT',
+    listedAt: Date.parse('2025-03-30T00:00:00Z'),
+    basePrice: 60_000,
+  },
+]
+
+describe.each(kinds)('task logs (%s)', (kind) => {
+  let database: TestDatabase
+  let sim: ExchangeSimulator
+  beforeAll(async () => {
+    database = await createTestDatabase(kind)
+    sim = await startExchangeSimulator({ now: () => NOW, pairs: PAIRS })
+  })
+  afterAll(async () => {
+    await sim?.close()
+    await database?.close()
+  })
+
+  const deps = () => ({ database, clock: fixedClock(NOW), logger: memoryLogger() })
+
+  it('keeps the first 200 and last 300 of 1000 lines and counts the 700 dropped', async () => {
+    const d = deps()
+    const run = await startJobRun(database.db, 'indicators', {}, d.clock, undefined)
+    await runJobTasks(
+      d,
+      run,
+      {},
+      {
+        items: ['ETHUSDT'],
+        taskOf: (key) => ({ kind: 'symbol', key, params: {} }),
+        work: (_item, task) => {
+          for (let i = 0; i < 1000; i++) task.logger.info(`line ${i}`, { i })
+          return Promise.resolve({ state: 'succeeded' })
+        },
+      },
+    )
+    const task = await findRunTask(database.db, run.id, 'ETHUSDT')
+    expect(task).toBeDefined()
+    const log = await readTaskLog(database.db, task?.taskId ?? 0)
+    expect(log.dropped).toBe(501)
+    // The work's 1000 lines and the task's end line: the first 200, the last 300 (701…999, the end).
+    expect(log.lines).toHaveLength(500)
+    expect(log.lines.slice(0, 200).map((l) => l.message)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `line ${i}`),
+    )
+    expect(log.lines.slice(200, 499).map((l) => l.fields)).toEqual(
+      Array.from({ length: 299 }, (_, i) => ({ i: 701 + i })),
+    )
+    expect(log.lines.at(-1)).toMatchObject({ level: 'info', message: 'task succeeded' })
+    expect(log.lines[0]?.time).toEqual(new Date(NOW))
+    // …and each line went to the job's logger too, with the task's key.
+    expect(d.logger.entries.filter((e) => e.message.startsWith('line '))).toHaveLength(1000)
+    expect(d.logger.entries[0]?.fields).toEqual({ symbol: 'ETHUSDT', i: 0 })
+  })
+
+  it("keeps a failing task's error line", async () => {
+    const d = deps()
+    const run = await startJobRun(database.db, 'indicators', {}, d.clock, undefined)
+    const result = await runJobTasks(
+      d,
+      run,
+      {},
+      {
+        items: ['SOLUSDT'],
+        taskOf: (key) => ({ kind: 'symbol', key, params: {} }),
+        work: (_item, task) => {
+          task.logger.info('starting')
+          return Promise.reject(new Error('the file is broken'))
+        },
+      },
+    )
+    expect(result.state).toBe('failed')
+    const task = await findRunTask(database.db, run.id, 'SOLUSDT')
+    const log = await readTaskLog(database.db, task?.taskId ?? 0)
+    expect(log.dropped).toBe(0)
+    expect(log.lines.map((l) => [l.level, l.message])).toEqual([
+      ['info', 'starting'],
+      ['error', 'indicators task failed'],
+      ['info', 'task failed'],
+    ])
+    expect(log.lines[1]?.fields).toMatchObject({ error: 'the file is broken', code: 'Error' })
+    expect(await findRunTask(database.db, run.id, 'NOPEUSDT')).toBeUndefined()
+  })
+
+  it("records a historical run's lines, with the client's retry line from a throttled simulator", async () => {
+    await database.db
+      .insertInto('symbol')
+      .values({
+        symbol: SYMBOL,
+        base_asset: 'BTC',
+        quote_asset: 'USDT',
+        in_top_n: true,
+        status: 'TRADING',
+        first_seen_at: new Date(NOW),
+        last_seen_at: new Date(NOW),
+      })
+      .execute()
+    const base = simDeps(sim, database, NOW)
+    const clientLog = memoryLogger()
+    const binance = new BinanceAPI({
+      apiUrl: sim.urls.binanceApiUrl,
+      dataUrl: sim.urls.binanceDataUrl,
+      listingUrl: sim.urls.binanceListingUrl,
+      weightBudget: new WeightBudget(),
+      now: () => NOW,
+      bans: new HostBans(),
+      baseDelayMs: 5,
+      maxDelayMs: 50,
+      logger: withTaskLogs(clientLog),
+    })
+    sim.addFault({ route: 'archive-zip', kind: '5xx', symbol: SYMBOL, times: 1 })
+    const result = await runHistorical({ ...base, binance }, { symbols: [SYMBOL] })
+    expect(result.tasks).toMatchObject([{ state: 'succeeded' }])
+    const task = await findRunTask(database.db, result.runId, SYMBOL)
+    const log = await readTaskLog(database.db, task?.taskId ?? 0)
+    const messages = log.lines.map((l) => l.message)
+    expect(messages).toContain('historical load planned')
+    expect(messages).toContain('http request')
+    expect(messages).toContain('request failed, retrying')
+    expect(clientLog.entries.map((e) => e.message)).toContain('request failed, retrying')
+    expect(log.lines.at(-1)).toMatchObject({ message: 'task succeeded' })
+    expect((log.lines.at(-1)?.fields as { rows: number }).rows).toBeGreaterThan(0)
+  })
+})
