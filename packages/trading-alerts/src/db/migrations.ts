@@ -312,6 +312,8 @@ export const migrations: Record<string, Migration> = {
         .addColumn('fields', 'jsonb', (c) => c.notNull())
         .addPrimaryKeyConstraint('task_log_pk', ['task_run_id', 'seq'])
         .execute()
+    },
+  },
   '0007_event': {
     async up(db: Kysely<unknown>) {
       // The stream of DESIGN §9 (GET /api/v1/stream): one row per change the API pushes, written
