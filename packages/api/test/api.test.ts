@@ -612,6 +612,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       '/api/v1/runs',
       '/api/v1/runs/{id}',
       '/api/v1/runs/{id}/tasks',
+      '/api/v1/runs/{id}/tasks/{symbol}/log',
       '/api/v1/session',
       '/api/v1/stream',
       '/api/v1/symbols',
