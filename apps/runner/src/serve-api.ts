@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
+import { dirname, join } from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
-import { createApi } from '@trading-alerts/api'
+import { createApi, directoryAssets } from '@trading-alerts/api'
 import { ensureFirstToken, listApiTokens } from '@trading-alerts/trading-alerts'
 import type { JobName } from '@trading-alerts/trading-alerts'
 import { runJob, type App } from './app.js'
@@ -15,6 +18,17 @@ export interface ServedApi {
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '')
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
+/** The dashboard's built files (apps/dashboard/dist), or null when it is not built. */
+export function dashboardDir(): string | null {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('@trading-alerts/dashboard/package.json')
+    const dir = join(dirname(pkg), 'dist')
+    return existsSync(join(dir, 'index.html')) ? dir : null
+  } catch {
+    return null
+  }
 }
 
 /** `http://HOST:PORT`, an IPv6 address in brackets. */
@@ -79,8 +93,12 @@ export async function serveApi(app: App): Promise<ServedApi | 2> {
       running.add(p)
       void p.finally(() => running.delete(p))
     })
+  const dashboard = dashboardDir()
+  if (dashboard === null)
+    logger.warn('dashboard not built: only the API answers ("pnpm build" builds it)')
   const api = createApi({
     database,
+    ...(dashboard === null ? {} : { dashboard: directoryAssets(dashboard) }),
     clock,
     logger,
     startJob,
@@ -101,6 +119,7 @@ export async function serveApi(app: App): Promise<ServedApi | 2> {
     // Shown once, as notebook servers do: only its hash is stored.
     process.stdout.write(
       `API token (admin, "first-start"; shown once, only its hash is stored): ${first.token}\n` +
+        (dashboard === null ? '' : `  dashboard: ${url}/#token=${first.token}\n`) +
         `  curl -H "Authorization: Bearer ${first.token}" ${url}/api/v1/runs\n` +
         `  docs: ${url}/api/docs\n`,
     )

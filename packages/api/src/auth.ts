@@ -115,6 +115,19 @@ const login = createRoute({
   },
 })
 
+const whoami = createRoute({
+  method: 'get',
+  path: '/api/v1/session',
+  tags: ['auth'],
+  summary:
+    'The name and scope of the token or session cookie this request carries (the dashboard asks it on load)',
+  security: [{ bearer: [] }, { cookie: [] }],
+  responses: {
+    200: json(z.object({ name: z.string(), scope: z.enum(['read', 'admin']) }), 'Signed in'),
+    ...authProblems(),
+  },
+})
+
 const logout = createRoute({
   method: 'delete',
   path: '/api/v1/session',
@@ -139,6 +152,15 @@ export function sessionRoutes(app: ApiApp, deps: AuthDeps): void {
       path: '/',
       secure: new URL(c.req.url).protocol === 'https:',
     })
+    return c.json({ name: principal.name, scope: principal.scope }, 200)
+  })
+
+  app.openapi(whoami, async (c) => {
+    const principal = await authenticate(
+      deps,
+      bearer(c) ?? getCookie(c, SESSION_COOKIE),
+      'no session: POST /api/v1/session with a token first',
+    )
     return c.json({ name: principal.name, scope: principal.scope }, 200)
   })
 

@@ -10,7 +10,7 @@ export interface Principal {
 }
 
 export interface ApiEnv {
-  Variables: { principal: Principal }
+  Variables: { principal: Principal; dashboard: boolean }
 }
 
 export type ApiApp = OpenAPIHono<ApiEnv>

@@ -12,6 +12,7 @@ import { HTTPException } from 'hono/http-exception'
 import { secureHeaders } from 'hono/secure-headers'
 import { authMiddleware, SESSION_COOKIE, sessionRoutes } from './auth.js'
 import type { ApiEnv } from './context.js'
+import { dashboardHeaders, dashboardRoutes, type DashboardAssets } from './dashboard.js'
 import { DOCS_CSP, DOCS_HTML } from './docs-page.js'
 import { ApiError, isApiError, problemResponse, type ParameterError } from './errors.js'
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
@@ -55,6 +56,11 @@ export interface ApiOptions {
   readonly metricsRowsTtlMs?: number
   /** A comment line on each GET /api/v1/stream every this many ms; default 15 000. */
   readonly streamHeartbeatMs?: number
+  /**
+   * The dashboard's built files, served at `/` on the API's origin (`directoryAssets(dir)` for a
+   * folder on disk); default none: only the API's paths answer.
+   */
+  readonly dashboard?: DashboardAssets
 }
 
 /** A standard fetch handler: mount it in Node (@hono/node-server), Bun, Deno or a serverless host. */
@@ -134,7 +140,8 @@ export function createApi(options: ApiOptions): Api {
     await next()
     counters.count(c.res.status)
   })
-  // Registered first, so it runs last: the docs page's own policy replaces the strict one.
+  // Registered first, so they run last: the pages' own policies replace the strict one.
+  if (options.dashboard !== undefined) dashboardHeaders(app)
   app.use('/api/docs', async (c, next) => {
     await next()
     c.res.headers.set('content-security-policy', DOCS_CSP)
@@ -239,6 +246,7 @@ export function createApi(options: ApiOptions): Api {
     security: [{ bearer: [] }, { cookie: [] }],
   })
   app.get('/api/docs', (c) => c.html(DOCS_HTML))
+  if (options.dashboard !== undefined) dashboardRoutes(app, options.dashboard)
 
   return { fetch: async (request: Request) => app.fetch(request), close: () => hub.close() }
 }

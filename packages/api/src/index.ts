@@ -26,3 +26,4 @@ export {
 export { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 export { SESSION_COOKIE } from './auth.js'
 export type { StartJob } from './routes/runs.js'
+export { DASHBOARD_CSP, directoryAssets, type DashboardAssets } from './dashboard.js'

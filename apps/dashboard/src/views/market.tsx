@@ -1,0 +1,5 @@
+import type { ViewProps } from '../main.js'
+
+export default function View(_props: ViewProps) {
+  return <p class="muted">The market view is being built.</p>
+}
