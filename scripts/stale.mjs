@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Files of a package whose change means a rebuild (tests, READMEs and benchmarks do not). */
-const CONFIGS = ['package.json', 'tsconfig.json', 'tsup.config.ts']
+const CONFIGS = ['package.json', 'tsconfig.json', 'tsup.config.ts', 'vite.config.ts', 'index.html']
 const IGNORED = /\.test\.ts$|(^|\/)__fixtures__(\/|$)/
 
 /**

@@ -9,7 +9,7 @@ export const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
   main: { ...HELP_OPTION, version: { type: 'boolean' } },
   job: HELP_OPTION,
   start: HELP_OPTION,
-  serve: HELP_OPTION,
+  serve: { ...HELP_OPTION, demo: { type: 'boolean' } },
   tokens: {
     ...HELP_OPTION,
     scope: { type: 'string' },

@@ -370,13 +370,23 @@ describe('alerts retry', () => {
   })
 })
 
+/** A port free right now on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
 describe('the demo', () => {
   it(
-    'prints the next command, and status --demo shows its runs',
+    'prints the next commands; status --demo shows its runs; serve --demo answers as printed',
     { timeout: 400_000 },
     async () => {
       const cwd = scratch()
-      const demo = await run(['demo'], {}, cwd)
+      const port = String(await freePort())
+      const demo = await run(['demo'], { API_PORT: port }, cwd)
       expect(demo.code, demo.stderr).toBe(0)
       expect(demo.stdout).toContain('Next: "runner status --demo"')
       const runs = JSON.parse((await run(['status', '--demo', '--json'], {}, cwd)).stdout) as {
@@ -384,6 +394,7 @@ describe('the demo', () => {
         state: string
       }[]
       expect(runs.map((r) => [r.job, r.state])).toEqual([
+        ['alerts', 'succeeded'],
         ['indicators', 'succeeded'],
         ['incremental', 'succeeded'],
         ['historical', 'succeeded'],
@@ -392,6 +403,60 @@ describe('the demo', () => {
       // The configured database (DATA_DIR here) is another one, and says where the demo's runs are.
       const plain = await run(['status'], {}, cwd)
       expect(plain.stdout.trim()).toBe("no runs yet (the demo's runs: runner status --demo)")
+
+      // It ends with the command that serves the dashboard on its data, and the URL with a token.
+      const tail = demo.stdout.trimEnd().split('\n').slice(-2)
+      expect(tail[0]?.trim()).toBe(`API_PORT=${port} pnpm serve --demo`)
+      const printed = /^ {2}then open (http:\/\/127\.0\.0\.1:(\d+)\/)#token=(ta_\S+)$/.exec(
+        tail[1] ?? '',
+      )
+      expect(printed, tail.join('\n')).not.toBeNull()
+      const [, url = '', printedPort, token = ''] = printed ?? []
+      expect(printedPort).toBe(port)
+      const child = spawn(process.execPath, [CLI, 'serve', '--demo'], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', CI: '1', ...OFFLINE, API_PORT: port },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      try {
+        for (let i = 0; !stderr.includes('"message":"api listening"'); i++) {
+          if (i > 600 || child.exitCode !== null)
+            throw new Error(`serve --demo did not listen:\n${stderr}`)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+        const page = await fetch(url)
+        expect(page.status).toBe(200)
+        expect(await page.text()).toContain('<div id="app">')
+        const login = await fetch(`${url}api/v1/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token }),
+        })
+        expect(await login.json()).toEqual({ name: 'demo', scope: 'admin' })
+        const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+        const served = (await (
+          await fetch(`${url}api/v1/runs`, { headers: { cookie } })
+        ).json()) as {
+          data: { job: string }[]
+        }
+        expect(served.data.map((r) => r.job)).toEqual(runs.map((r) => r.job))
+        const events = (await (
+          await fetch(`${url}api/v1/alerts/events`, { headers: { cookie } })
+        ).json()) as { data: unknown[] }
+        expect(events.data.length).toBeGreaterThan(0)
+      } finally {
+        child.kill('SIGTERM')
+      }
+      expect(await exited).toBe(0)
     },
   )
+
+  it('serve --demo without a demo database says to run the demo first (exit 2)', async () => {
+    const r = await run(['serve', '--demo'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('run "pnpm demo" first')
+  })
 })
