@@ -390,4 +390,50 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
     expect((await get('/api/v1/indicators/NOPEUSDT?name=rsi')).status).toBe(404)
     expect((await get('/api/v1/indicators/BTCUSDT?timeframe=7m&name=rsi')).status).toBe(400)
   })
+
+  it('indicators: past maxIndicatorWork a 400 names the cap and the work asked; under it 200', async () => {
+    const capped = createApi({
+      database,
+      clock: { now: () => new Date(NOW) },
+      maxIndicatorWork: 100,
+    })
+    const server = createAdaptorServer({ fetch: (request: Request) => capped.fetch(request) })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const call = async (path: string) => {
+        const res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } })
+        return {
+          status: res.status,
+          type: res.headers.get('content-type'),
+          json: (await res.json()) as any,
+        }
+      }
+      // The bars before `from` count too: every indicator runs from the symbol's first bar.
+      const from = '2025-03-25T00:00:00Z'
+      const before = await get(`/api/v1/candles/BTCUSDT?timeframe=1h&to=${from}&limit=10000`)
+      const stop = before.json.data.length + 10 + 1
+      const over = await call(
+        `/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&name=sma(5)&from=${from}&limit=10`,
+      )
+      expect(over.status).toBe(400)
+      expect(over.type).toBe('application/problem+json')
+      expect(over.json.errors[0].name).toBe('limit')
+      expect(over.json.detail).toContain(`${stop} bars × 2 indicators = ${stop * 2}`)
+      expect(over.json.detail).toContain('the cap of 100 per request')
+      expect(stop * 2).toBeGreaterThan(100)
+      const under = await call('/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&limit=20')
+      expect(under.status).toBe(200)
+      expect(under.json.data).toHaveLength(20)
+      // The default cap answers the request the small one refused.
+      const full = await get(
+        `/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&name=sma(5)&from=${from}&limit=10`,
+      )
+      expect(full.status).toBe(200)
+      expect(() => createApi({ database, maxIndicatorWork: 0 })).toThrow(RangeError)
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
 })
