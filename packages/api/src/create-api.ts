@@ -19,7 +19,7 @@ import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { alertRoutes } from './routes/alerts.js'
 import { candleRoutes } from './routes/candles.js'
 import { gapRoutes } from './routes/gaps.js'
-import { indicatorRoutes } from './routes/indicators.js'
+import { MAX_INDICATOR_WORK, indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { runRoutes, type StartJob } from './routes/runs.js'
@@ -54,6 +54,13 @@ export interface ApiOptions {
    * table, seconds at tens of millions of rows); default 60 s. Everything else is read per scrape.
    */
   readonly metricsRowsTtlMs?: number
+  /**
+   * The most bars × indicators one GET /api/v1/indicators request computes, counting the bars
+   * from the symbol's first one (the warm-up is the whole history) to the end of the page;
+   * default 2 000 000. Past it 400, naming the cap and the work asked.
+   * @throws RangeError when it is not a whole number of at least 1
+   */
+  readonly maxIndicatorWork?: number
   /** A comment line on each GET /api/v1/stream every this many ms; default 15 000. */
   readonly streamHeartbeatMs?: number
   /**
@@ -94,6 +101,10 @@ export function createApi(options: ApiOptions): Api {
   const logger = options.logger ?? silentLogger
   const maxQueryBytes = options.maxQueryBytes ?? 8192
   const buckets = new TokenBuckets(clock, options.rateLimit)
+  const maxIndicatorWork = options.maxIndicatorWork ?? MAX_INDICATOR_WORK
+  if (!Number.isSafeInteger(maxIndicatorWork) || maxIndicatorWork < 1) {
+    throw new RangeError('maxIndicatorWork must be a whole number of at least 1')
+  }
   const deps = {
     database: options.database,
     clock,
@@ -207,7 +218,7 @@ export function createApi(options: ApiOptions): Api {
   alertRoutes(app, deps)
   candleRoutes(app, deps)
   gapRoutes(app, deps)
-  indicatorRoutes(app, deps)
+  indicatorRoutes(app, { ...deps, maxIndicatorWork })
   runRoutes(app, { ...deps, startJob: options.startJob })
   const hub = new StreamHub(options.database, logger)
   streamRoutes(app, {

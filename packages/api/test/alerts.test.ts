@@ -3,9 +3,7 @@
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
 import {
-  createApiToken,
   deliverDueAlerts,
   getSymbols,
   runAlerts,
@@ -14,21 +12,20 @@ import {
   runIndicators,
   saveAlertRule,
 } from '@trading-alerts/trading-alerts'
-import {
-  createTestDatabase,
-  memoryLogger,
-  simDeps,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '@trading-alerts/trading-alerts/testing'
-import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
+import { memoryLogger } from '@trading-alerts/trading-alerts/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi } from '../src/index.js'
+import {
+  clockAt,
+  HOUR,
+  httpClient,
+  kinds,
+  NOW,
+  startApiTest,
+  usdtPair,
+  type ApiTest,
+} from './helpers.js'
 
-const kinds = await testDatabaseKinds()
-const NOW = Date.parse('2025-04-02T12:00:00Z')
-const HOUR = 3_600_000
-const clock = { now: () => new Date(NOW) }
+const clock = clockAt(NOW)
 
 /** A webhook receiver on 127.0.0.1: `/ok` answers 200; `/gone` answers `goneStatus`. */
 function receiver() {
@@ -55,29 +52,16 @@ function receiver() {
 }
 
 describe.each(kinds)('alert events and deliveries over HTTP on %s', (kind) => {
-  let sim: ExchangeSimulator
-  let database: TestDatabase
+  let fx: ApiTest
   const hook = receiver()
   let hookUrl = ''
-  let url = ''
-  let close: () => Promise<void> = () => Promise.resolve()
   const tokens = { admin: '', read: '' }
   const logger = memoryLogger()
 
-  const call = async (path: string, init: RequestInit & { token?: string | null } = {}) => {
-    const token = init.token === undefined ? tokens.read : init.token
-    const res = await fetch(`${url}${path}`, {
-      ...init,
-      headers: token === null ? {} : { authorization: `Bearer ${token}` },
-    })
-    const text = await res.text()
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      text,
-      json: text === '' ? undefined : JSON.parse(text),
-    }
-  }
+  const call = httpClient(
+    () => fx.url,
+    () => tokens.read,
+  )
   const expectProblem = (a: Awaited<ReturnType<typeof call>>, status: number, label = '') => {
     expect(a.status, `${label} ${a.text}`).toBe(status)
     expect(a.type).toBe('application/problem+json')
@@ -87,75 +71,56 @@ describe.each(kinds)('alert events and deliveries over HTTP on %s', (kind) => {
 
   beforeAll(async () => {
     hookUrl = await hook.start()
-    sim = await startExchangeSimulator({
-      now: () => NOW,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-03-31T00:00:00Z'),
-          basePrice: 60_000,
-        },
-        {
-          symbol: 'ETHUSDT',
-          baseAsset: 'ETH',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-03-31T00:00:00Z'),
-          basePrice: 3_000,
-        },
-      ],
-    })
-    database = await createTestDatabase(kind)
-    const deps = simDeps(sim, database, NOW)
-    await getSymbols(deps, { topN: 100 })
-    await runHistorical(deps, { historyStart: '2025-03' })
-    await runIncremental(deps, {})
-    // Rules added six hours ago fire on each closed 1h bar since: 'ok' and 'gone' on both
-    // symbols, 'quiet' (no webhook) on BTCUSDT only.
-    const added = { now: () => new Date(NOW - 6 * HOUR) }
-    await saveAlertRule(
-      database.db,
-      { name: 'ok', rule: 'close > 0', timeframe: '1h', webhook: { url: `${hookUrl}/ok` } },
-      added,
-    )
-    await saveAlertRule(
-      database.db,
-      {
-        name: 'gone',
-        rule: 'close > 0',
-        timeframe: '1h',
-        webhook: { url: `${hookUrl}/gone?key=hunter2`, secret: 's3cret' },
+    fx = await startApiTest(kind, {
+      simulator: {
+        pairs: [
+          usdtPair('BTC', '2025-03-31T00:00:00Z', 60_000),
+          usdtPair('ETH', '2025-03-31T00:00:00Z', 3_000),
+        ],
       },
-      added,
-    )
-    await saveAlertRule(
-      database.db,
-      { name: 'quiet', rule: 'close > 0', timeframe: '1h', symbols: 'BTCUSDT' },
-      added,
-    )
-    await runIndicators({ database, clock, logger }, { timeframes: ['1h'], indicators: [] })
-    const run = await runAlerts({ database, clock, logger }, { maxAttempts: 1 })
-    expect(run.fired).toBeGreaterThan(0)
-    tokens.admin = (await createApiToken(database.db, { name: 'a', scope: 'admin' }, clock)).token
-    tokens.read = (await createApiToken(database.db, { name: 'r', scope: 'read' }, clock)).token
-    const api = createApi({ database, clock })
-    const server = createAdaptorServer({ fetch: (request: Request) => api.fetch(request) })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    close = () => new Promise<void>((r) => server.close(() => r()))
+      load: async ({ database, deps }) => {
+        await getSymbols(deps, { topN: 100 })
+        await runHistorical(deps, { historyStart: '2025-03' })
+        await runIncremental(deps, {})
+        // Rules added six hours ago fire on each closed 1h bar since: 'ok' and 'gone' on both
+        // symbols, 'quiet' (no webhook) on BTCUSDT only.
+        const added = { now: () => new Date(NOW - 6 * HOUR) }
+        await saveAlertRule(
+          database.db,
+          { name: 'ok', rule: 'close > 0', timeframe: '1h', webhook: { url: `${hookUrl}/ok` } },
+          added,
+        )
+        await saveAlertRule(
+          database.db,
+          {
+            name: 'gone',
+            rule: 'close > 0',
+            timeframe: '1h',
+            webhook: { url: `${hookUrl}/gone?key=hunter2`, secret: 's3cret' },
+          },
+          added,
+        )
+        await saveAlertRule(
+          database.db,
+          { name: 'quiet', rule: 'close > 0', timeframe: '1h', symbols: 'BTCUSDT' },
+          added,
+        )
+        await runIndicators({ database, clock, logger }, { timeframes: ['1h'], indicators: [] })
+        const run = await runAlerts({ database, clock, logger }, { maxAttempts: 1 })
+        expect(run.fired).toBeGreaterThan(0)
+      },
+    })
+    tokens.admin = await fx.token('admin', 'a')
+    tokens.read = await fx.token('read', 'r')
   }, 120_000)
   afterAll(async () => {
-    await close()
+    await fx?.close()
     await hook.stop()
-    await sim?.close()
-    await database?.close()
   })
 
   /** The events as the database holds them, newest first, with rule names and delivery states. */
   const storedEvents = () =>
-    database.db
+    fx.database.db
       .selectFrom('alert_event as e')
       .innerJoin('alert_rule as r', 'r.id', 'e.rule_id')
       .leftJoin('alert_delivery as d', 'd.event_id', 'e.id')
@@ -205,12 +170,12 @@ describe.each(kinds)('alert events and deliveries over HTTP on %s', (kind) => {
     expect(first.json.data.length).toBe(7)
     expect(first.json.next).toEqual(expect.any(String))
     // A new event arrives: it is newer than every page, so the pages after do not shift.
-    const rule = await database.db
+    const rule = await fx.database.db
       .selectFrom('alert_rule')
       .select('id')
       .where('name', '=', 'quiet')
       .executeTakeFirstOrThrow()
-    const { id: added } = await database.db
+    const { id: added } = await fx.database.db
       .insertInto('alert_event')
       .values({
         rule_id: rule.id,
@@ -233,7 +198,7 @@ describe.each(kinds)('alert events and deliveries over HTTP on %s', (kind) => {
     }
     expect(seen).toEqual(stored.map((e) => Number(e.id)))
     expect(seen).not.toContain(Number(added))
-    await database.db.deleteFrom('alert_event').where('id', '=', Number(added)).execute()
+    await fx.database.db.deleteFrom('alert_event').where('id', '=', Number(added)).execute()
   })
 
   it('lists deliveries by state without the webhook path, query or secret', async () => {
@@ -284,7 +249,10 @@ describe.each(kinds)('alert events and deliveries over HTTP on %s', (kind) => {
     )
 
     hook.state.goneStatus = 200
-    const counts = await deliverDueAlerts({ database, clock, logger }, { maxAttempts: 1 })
+    const counts = await deliverDueAlerts(
+      { database: fx.database, clock, logger },
+      { maxAttempts: 1 },
+    )
     expect(counts).toEqual({ delivered: 1, retrying: 0, dead: 0 })
     const after = await call(`/api/v1/alerts/deliveries?state=delivered&rule=gone`)
     expect(after.json.data.map((d: any) => d.id)).toEqual([dead.id])

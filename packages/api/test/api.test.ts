@@ -1,72 +1,40 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument --
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument --
    The answers are JSON of no static type: every use of them is an assertion. */
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
 import { validate } from '@readme/openapi-parser'
 import {
-  createApiToken,
   getSymbols,
   revokeApiToken,
   runHistorical,
   runIncremental,
 } from '@trading-alerts/trading-alerts'
-import {
-  createTestDatabase,
-  memoryLogger,
-  simDeps,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '@trading-alerts/trading-alerts/testing'
+import { createTestDatabase, memoryLogger } from '@trading-alerts/trading-alerts/testing'
 import type { Kline } from '@trading-alerts/tickerdata'
-import {
-  startExchangeSimulator,
-  type ExchangeSimulator,
-  type SimPairSpec,
-} from '@trading-alerts/tickerdata/testing'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi, type Api, type ApiOptions } from '../src/index.js'
+import {
+  HOUR,
+  kinds,
+  NOW,
+  readAnswer,
+  serve,
+  startApiTest,
+  usdtPair,
+  type Answer,
+  type ApiTest,
+} from './helpers.js'
 
-const kinds = await testDatabaseKinds()
-const NOW = Date.parse('2025-04-02T12:00:00Z')
-const HOUR = 3_600_000
 const at = (iso: string) => Date.parse(`${iso}Z`)
-const PAIRS: SimPairSpec[] = [
-  {
-    symbol: 'BTCUSDT',
-    baseAsset: 'BTC',
-    quoteAsset: 'USDT',
-    listedAt: at('2025-03-29T00:00:00'),
-    basePrice: 60_000,
-  },
-  {
-    symbol: 'ETHUSDT',
-    baseAsset: 'ETH',
-    quoteAsset: 'USDT',
-    listedAt: at('2025-03-31T06:00:00'),
-    basePrice: 3_000,
-  },
-  {
-    symbol: 'USDCUSDT',
-    baseAsset: 'USDC',
-    quoteAsset: 'USDT',
-    listedAt: at('2025-03-29T00:00:00'),
-    basePrice: 1,
-  },
+const PAIRS = [
+  usdtPair('BTC', at('2025-03-29T00:00:00'), 60_000),
+  usdtPair('ETH', at('2025-03-31T06:00:00'), 3_000),
+  usdtPair('USDC', at('2025-03-29T00:00:00'), 1),
 ]
 
 /** A clock the test moves by hand (the rate limiter's). */
 function handClock(start: number) {
   let t = start
   return { now: () => new Date(t), advance: (ms: number) => void (t += ms) }
-}
-
-interface Answer {
-  status: number
-  headers: Headers
-  text: string
-  json: any
 }
 
 type Via = 'http' | 'fetch'
@@ -91,29 +59,11 @@ function caller(api: Api, base: () => string) {
     else if (options.body !== undefined) body = JSON.stringify(options.body)
     if (body !== undefined) headers['content-type'] ??= 'application/json'
     const init = { method, headers, ...(body === undefined ? {} : { body }) }
-    const res =
+    return readAnswer(
       via === 'http'
         ? await fetch(base() + path, init)
-        : await api.fetch(new Request(`http://127.0.0.1${path}`, init))
-    const text = await res.text()
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      json = undefined
-    }
-    return { status: res.status, headers: res.headers, text, json }
-  }
-}
-
-async function listen(api: Api) {
-  const server = createAdaptorServer({ fetch: (request: Request) => api.fetch(request) })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        : await api.fetch(new Request(`http://127.0.0.1${path}`, init)),
+    )
   }
 }
 
@@ -142,36 +92,31 @@ function hourlyCloses(candles: Kline[], from: number, to: number): Map<number, n
 }
 
 describe.each(kinds)('the HTTP API on %s', (kind) => {
-  let sim: ExchangeSimulator
-  let database: TestDatabase
-  let api: Api
-  let http: Awaited<ReturnType<typeof listen>>
+  let fx: ApiTest
   let call: ReturnType<typeof caller>
   const logger = memoryLogger()
   const clock = handClock(NOW)
   const tokens = { admin: '', read: '', revoked: '' }
 
   beforeAll(async () => {
-    sim = await startExchangeSimulator({ now: () => NOW, pairs: PAIRS })
-    database = await createTestDatabase(kind)
-    const deps = simDeps(sim, database, NOW)
-    expect((await getSymbols(deps, { topN: 100 })).state).toBe('succeeded')
-    expect((await runHistorical(deps, { historyStart: '2025-03' })).state).toBe('succeeded')
-    expect((await runIncremental(deps, {})).state).toBe('succeeded')
-    tokens.admin = (await createApiToken(database.db, { name: 'ops', scope: 'admin' }, clock)).token
-    tokens.read = (await createApiToken(database.db, { name: 'dash', scope: 'read' }, clock)).token
-    tokens.revoked = (
-      await createApiToken(database.db, { name: 'old', scope: 'admin' }, clock)
-    ).token
-    await revokeApiToken(database.db, 'old', clock)
-    api = createApi({ database, clock, logger, maxBodyBytes: 16 * 1024, maxQueryBytes: 1024 })
-    http = await listen(api)
-    call = caller(api, () => http.url)
+    fx = await startApiTest(kind, {
+      simulator: { pairs: PAIRS },
+      load: async ({ deps }) => {
+        expect((await getSymbols(deps, { topN: 100 })).state).toBe('succeeded')
+        expect((await runHistorical(deps, { historyStart: '2025-03' })).state).toBe('succeeded')
+        expect((await runIncremental(deps, {})).state).toBe('succeeded')
+      },
+      clock,
+      api: { logger, maxBodyBytes: 16 * 1024, maxQueryBytes: 1024 },
+    })
+    tokens.admin = await fx.token('admin', 'ops')
+    tokens.read = await fx.token('read', 'dash')
+    tokens.revoked = await fx.token('admin', 'old')
+    await revokeApiToken(fx.database.db, 'old', clock)
+    call = caller(fx.api, () => fx.url)
   })
   afterAll(async () => {
-    await http?.close()
-    await sim?.close()
-    await database?.close()
+    await fx?.close()
   })
 
   describe.each<Via>(['http', 'fetch'])('through %s', (via) => {
@@ -180,7 +125,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       expect(a.status).toBe(200)
       expect(a.json).toMatchObject({ status: 'ok', database: 'ok' })
       expect(Object.keys(a.json.jobs).sort()).toEqual(['historical', 'incremental', 'symbols'])
-      const runs = await database.db
+      const runs = await fx.database.db
         .selectFrom('job_run')
         .select(['id', 'job', 'state', 'finished_at'])
         .execute()
@@ -194,7 +139,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       // Every tracked pair is loaded to its last closed minute: the lag is under a minute.
       const lastClose = Math.min(
         ...['BTCUSDT', 'ETHUSDT'].map(
-          (s) => sim.candles(s, NOW - HOUR, NOW).at(-1)?.closeTime as number,
+          (s) => fx.sim.candles(s, NOW - HOUR, NOW).at(-1)?.closeTime as number,
         ),
       )
       expect(a.json.maxLagSeconds).toBe(Math.floor((NOW - lastClose) / 1000))
@@ -206,7 +151,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       expect(a.status, a.text).toBe(200)
       const bySymbol = new Map(a.json.data.map((s: { symbol: string }) => [s.symbol, s]))
       for (const pair of PAIRS.filter((p) => p.symbol !== 'USDCUSDT')) {
-        const candles = sim.candles(pair.symbol, pair.listedAt, NOW)
+        const candles = fx.sim.candles(pair.symbol, pair.listedAt, NOW)
         expect(bySymbol.get(pair.symbol)).toEqual({
           symbol: pair.symbol,
           market: 'crypto',
@@ -426,7 +371,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       evaluateFrom: new Date(NOW + HOUR).toISOString(),
     })
     // The secret was kept though the body never showed it.
-    const stored = await database.db
+    const stored = await fx.database.db
       .selectFrom('alert_rule')
       .select('webhook_secret')
       .where('id', '=', id)
@@ -461,7 +406,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
 
   it('every bad parameter of the rule routes answers a 400 problem naming it, never a 500', async () => {
     const admin = { token: tokens.admin }
-    const existing = await database.db
+    const existing = await fx.database.db
       .selectFrom('alert_rule')
       .select('id')
       .where('name', '=', 'c-rule')
@@ -559,7 +504,11 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       404,
     )
     expect(
-      await database.db.selectFrom('alert_rule').select('name').where('name', '=', 'x').execute(),
+      await fx.database.db
+        .selectFrom('alert_rule')
+        .select('name')
+        .where('name', '=', 'x')
+        .execute(),
     ).toEqual([])
   })
 
@@ -577,7 +526,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       },
     })
     expect(a.status, a.text).toBe(200)
-    const expected = hourlyCloses(sim.candles('BTCUSDT', from, to), from, to)
+    const expected = hourlyCloses(fx.sim.candles('BTCUSDT', from, to), from, to)
     expect(expected.size).toBe(6)
     expect(a.json.data).toEqual(
       [...expected].map(([t, close]) => ({
@@ -585,7 +534,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
         values: { close },
       })),
     )
-    const before = await database.db.selectFrom('alert_event').select('id').execute()
+    const before = await fx.database.db.selectFrom('alert_event').select('id').execute()
     expect(before).toEqual([])
   })
 
@@ -649,13 +598,17 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
   })
 
   it('a failure inside a handler answers a 500 problem that says nothing of it, and is logged', async () => {
-    await sql`alter table top_coin_snapshot rename to top_coin_snapshot_away`.execute(database.db)
+    await sql`alter table top_coin_snapshot rename to top_coin_snapshot_away`.execute(
+      fx.database.db,
+    )
     try {
       const a = await call('http', 'GET', '/api/v1/market/top', { token: tokens.read })
       expectProblem(a, 500)
       expect(a.text).not.toMatch(/top_coin_snapshot|relation|select/i)
     } finally {
-      await sql`alter table top_coin_snapshot_away rename to top_coin_snapshot`.execute(database.db)
+      await sql`alter table top_coin_snapshot_away rename to top_coin_snapshot`.execute(
+        fx.database.db,
+      )
     }
     expect(logger.entries.filter((e) => e.level === 'error')).toEqual([
       expect.objectContaining({
@@ -672,11 +625,11 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
   it('429 with Retry-After past the per-token burst, per token, until the injected clock refills it', async () => {
     const limitedClock = handClock(NOW)
     const limitedApi = createApi({
-      database,
+      database: fx.database,
       clock: limitedClock,
       rateLimit: { burst: 2, perSecond: 0.5 },
     })
-    const server = await listen(limitedApi)
+    const server = await serve(limitedApi)
     try {
       const limitedCall = caller(limitedApi, () => server.url)
       const get = (token: string) => limitedCall('http', 'GET', '/api/v1/symbols', { token })
@@ -709,7 +662,11 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
     }
     const off = await call('http', 'OPTIONS', '/api/v1/symbols', { headers: preflight })
     expect(off.headers.get('access-control-allow-origin')).toBeNull()
-    const options: ApiOptions = { database, clock, corsOrigins: ['https://dash.example'] }
+    const options: ApiOptions = {
+      database: fx.database,
+      clock,
+      corsOrigins: ['https://dash.example'],
+    }
     const withCors = caller(createApi(options), () => '')
     const on = await withCors('fetch', 'OPTIONS', '/api/v1/symbols', { headers: preflight })
     expect(on.status).toBe(204)
@@ -727,7 +684,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
 
   it('a configured admin token (API_TOKEN) is accepted beside the stored ones', async () => {
     const configured = caller(
-      createApi({ database, clock, adminToken: 'configured-secret-token' }),
+      createApi({ database: fx.database, clock, adminToken: 'configured-secret-token' }),
       () => '',
     )
     expect(

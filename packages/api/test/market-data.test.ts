@@ -1,10 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
    The answers are JSON of no static type: every use of them is an assertion. */
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
 import {
-  createApiToken,
   getSymbols,
   listBars,
   readIndicatorValues,
@@ -12,24 +8,24 @@ import {
   runIncremental,
   runIndicators,
 } from '@trading-alerts/trading-alerts'
-import {
-  createTestDatabase,
-  memoryLogger,
-  simDeps,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '@trading-alerts/trading-alerts/testing'
+import { memoryLogger, simDeps } from '@trading-alerts/trading-alerts/testing'
 import type { Kline } from '@trading-alerts/tickerdata'
-import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, type Api } from '../src/index.js'
+import { createApi } from '../src/index.js'
 import { CANDLE_FIELDS, STREAM_BATCH } from '../src/routes/candles.js'
-
-const kinds = await testDatabaseKinds()
-const NOW = Date.parse('2025-04-02T12:00:00Z')
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
+import {
+  clockAt,
+  DAY,
+  HOUR,
+  httpClient,
+  kinds,
+  MINUTE,
+  NOW,
+  serve,
+  startApiTest,
+  usdtPair,
+  type ApiTest,
+} from './helpers.js'
 const at = (iso: string) => Date.parse(`${iso}Z`)
 const LISTED = at('2025-03-22T00:00:00')
 /** An exchange outage inside BTC's March archive: hours without any minute, one partial. */
@@ -86,26 +82,13 @@ function resample(klines: readonly Kline[], size: number, from: number, to: numb
 }
 
 describe.each(kinds)('candles and gaps on %s', (kind) => {
-  let sim: ExchangeSimulator
-  let database: TestDatabase
-  let api: Api
-  let server: ReturnType<typeof createAdaptorServer>
-  let base = ''
+  let fx: ApiTest
   let token = ''
-
-  const get = async (path: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(base + path, {
-      headers: { authorization: `Bearer ${token}`, ...headers },
-    })
-    const text = await res.text()
-    let json: any
-    try {
-      json = JSON.parse(text)
-    } catch {
-      json = undefined
-    }
-    return { status: res.status, headers: res.headers, text, json }
-  }
+  const call = httpClient(
+    () => fx.url,
+    () => token,
+  )
+  const get = (path: string, headers: Record<string, string> = {}) => call(path, { headers })
 
   /** Every bar of a query, following `next` from page to page. */
   const allPages = async (path: string) => {
@@ -124,45 +107,24 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    sim = await startExchangeSimulator({
-      now: () => NOW,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: LISTED,
-          basePrice: 60_000,
-        },
-        {
-          symbol: 'ETHUSDT',
-          baseAsset: 'ETH',
-          quoteAsset: 'USDT',
-          listedAt: LISTED,
-          basePrice: 3_000,
-        },
-      ],
-      gaps: [{ symbol: 'BTCUSDT', start: GAP.start, end: GAP.end }],
+    fx = await startApiTest(kind, {
+      simulator: {
+        pairs: [usdtPair('BTC', LISTED, 60_000), usdtPair('ETH', LISTED, 3_000)],
+        gaps: [{ symbol: 'BTCUSDT', start: GAP.start, end: GAP.end }],
+      },
+      load: async ({ sim, deps }) => {
+        // ETH's archive of 2025-03-25 cannot be loaded: the historical job records it as a hole.
+        sim.addFault({ route: 'archive-zip', kind: 'corrupt-zip', file: 'ETHUSDT-1m-2025-03-25' })
+        expect((await getSymbols(deps, { topN: 100 })).state).toBe('succeeded')
+        await runHistorical(deps, { historyStart: '2025-03' })
+        expect((await runIncremental(deps, {})).state).toBe('succeeded')
+      },
+      api: { logger: memoryLogger() },
     })
-    // ETH's archive of 2025-03-25 cannot be loaded: the historical job records it as a hole.
-    sim.addFault({ route: 'archive-zip', kind: 'corrupt-zip', file: 'ETHUSDT-1m-2025-03-25' })
-    database = await createTestDatabase(kind)
-    const deps = simDeps(sim, database, NOW)
-    expect((await getSymbols(deps, { topN: 100 })).state).toBe('succeeded')
-    await runHistorical(deps, { historyStart: '2025-03' })
-    expect((await runIncremental(deps, {})).state).toBe('succeeded')
-    const clock = { now: () => new Date(NOW) }
-    token = (await createApiToken(database.db, { name: 'dash', scope: 'read' }, clock)).token
-    api = createApi({ database, clock, logger: memoryLogger() })
-    server = createAdaptorServer({ fetch: (request: Request) => api.fetch(request) })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    token = await fx.token('read', 'dash')
   })
   afterAll(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
-    await sim?.close()
-    await database?.close()
+    await fx?.close()
   })
 
   it.each([
@@ -176,7 +138,7 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
         `/api/v1/candles/btcusdt?timeframe=${tf}&from=${new Date(from).toISOString()}&to=${to}&limit=10000`,
       )
       expect(a.status, a.text).toBe(200)
-      const expected = resample(sim.candles('BTCUSDT', LISTED, NOW), size, from, to)
+      const expected = resample(fx.sim.candles('BTCUSDT', LISTED, NOW), size, from, to)
       expect(expected.length).toBeGreaterThan(3)
       expect(a.json).toEqual({ data: expected, next: null })
     },
@@ -190,11 +152,11 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
   })
 
   it('equals the candle table’s rows once the indicators job stored them', async () => {
-    const deps = simDeps(sim, database, NOW)
+    const deps = simDeps(fx.sim, fx.database, NOW)
     const run = await runIndicators(deps, { timeframes: ['1h', '1d'], indicators: ['rsi(14)'] })
     expect(run.state).toBe('succeeded')
     for (const tf of ['1h', '1d'] as const) {
-      const stored = await listBars(database.db, 'BTCUSDT', tf, 0, NOW)
+      const stored = await listBars(fx.database.db, 'BTCUSDT', tf, 0, NOW)
       expect(stored.length).toBeGreaterThan(3)
       const { rows } = await allPages(`/api/v1/candles/BTCUSDT?timeframe=${tf}&limit=100`)
       expect(rows).toEqual(
@@ -325,7 +287,7 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
   })
 
   it('indicators equal the indicator_value rows the indicators job stored for the same bars', async () => {
-    const deps = simDeps(sim, database, NOW)
+    const deps = simDeps(fx.sim, fx.database, NOW)
     const names = ['rsi(14)', 'macd(12,26,9)', 'ema(10)', 'atr(14)']
     expect(
       (await runIndicators(deps, { timeframes: ['1h', '15m'], indicators: names })).state,
@@ -346,11 +308,11 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
         'ema(10)',
         'atr(14)',
       ]
-      const bars = await listBars(database.db, 'BTCUSDT', tf, from, to)
+      const bars = await listBars(fx.database.db, 'BTCUSDT', tf, from, to)
       expect(rows.map((r) => r.openTime)).toEqual(bars.map((b) => b.open_time.toISOString()))
       let compared = 0
       for (const key of keys) {
-        const stored = await readIndicatorValues(database.db, 'BTCUSDT', tf, key, from, to - 1)
+        const stored = await readIndicatorValues(fx.database.db, 'BTCUSDT', tf, key, from, to - 1)
         for (const r of rows) {
           const want = stored.get(Date.parse(r.openTime))
           const got = r.values[key]
@@ -389,5 +351,41 @@ describe.each(kinds)('candles and gaps on %s', (kind) => {
     expect(Object.keys(one.json.data[0].values)).toEqual(['macd(12,26,9).signal'])
     expect((await get('/api/v1/indicators/NOPEUSDT?name=rsi')).status).toBe(404)
     expect((await get('/api/v1/indicators/BTCUSDT?timeframe=7m&name=rsi')).status).toBe(400)
+  })
+
+  it('indicators: past maxIndicatorWork a 400 names the cap and the work asked; under it 200', async () => {
+    const capped = await serve(
+      createApi({ database: fx.database, clock: clockAt(NOW), maxIndicatorWork: 100 }),
+    )
+    try {
+      const call = httpClient(
+        () => capped.url,
+        () => token,
+      )
+      // The bars before `from` count too: every indicator runs from the symbol's first bar.
+      const from = '2025-03-25T00:00:00Z'
+      const before = await get(`/api/v1/candles/BTCUSDT?timeframe=1h&to=${from}&limit=10000`)
+      const stop = before.json.data.length + 10 + 1
+      const over = await call(
+        `/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&name=sma(5)&from=${from}&limit=10`,
+      )
+      expect(over.status).toBe(400)
+      expect(over.type).toBe('application/problem+json')
+      expect(over.json.errors[0].name).toBe('limit')
+      expect(over.json.detail).toContain(`${stop} bars × 2 indicators = ${stop * 2}`)
+      expect(over.json.detail).toContain('the cap of 100 per request')
+      expect(stop * 2).toBeGreaterThan(100)
+      const under = await call('/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&limit=20')
+      expect(under.status).toBe(200)
+      expect(under.json.data).toHaveLength(20)
+      // The default cap answers the request the small one refused.
+      const full = await get(
+        `/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&name=sma(5)&from=${from}&limit=10`,
+      )
+      expect(full.status).toBe(200)
+      expect(() => createApi({ database: fx.database, maxIndicatorWork: 0 })).toThrow(RangeError)
+    } finally {
+      await capped.close()
+    }
   })
 })

@@ -1,24 +1,6 @@
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
-import {
-  createApiToken,
-  getSymbols,
-  runHistorical,
-  runIncremental,
-} from '@trading-alerts/trading-alerts'
-import {
-  createTestDatabase,
-  simDeps,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '@trading-alerts/trading-alerts/testing'
-import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
+import { getSymbols, runHistorical, runIncremental } from '@trading-alerts/trading-alerts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi } from '../src/index.js'
-
-const kinds = await testDatabaseKinds()
-const NOW = Date.parse('2025-04-02T12:00:00Z')
+import { httpClient, kinds, NOW, startApiTest, usdtPair, type ApiTest } from './helpers.js'
 
 /** The samples of a Prometheus text exposition: `name{labels}` → value. */
 function parseMetrics(text: string): Map<string, number> {
@@ -33,94 +15,75 @@ function parseMetrics(text: string): Map<string, number> {
 }
 
 describe.each(kinds)('/metrics on %s', (kind) => {
-  let sim: ExchangeSimulator
-  let database: TestDatabase
-  let url = ''
+  let fx: ApiTest
   let token = ''
   let now = NOW
-  let close: () => Promise<void> = () => Promise.resolve()
+  const call = httpClient(
+    () => fx.url,
+    () => token,
+  )
 
   const scrape = async (auth = true) => {
-    const res = await fetch(`${url}/metrics`, {
-      headers: auth ? { authorization: `Bearer ${token}` } : {},
-    })
-    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() }
+    const a = await call('/metrics', auth ? {} : { token: null })
+    return { status: a.status, type: a.type, text: a.text }
   }
 
   beforeAll(async () => {
-    sim = await startExchangeSimulator({
-      now: () => NOW,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-04-01T00:00:00Z'),
-          basePrice: 60_000,
-        },
-        {
-          symbol: 'ETHUSDT',
-          baseAsset: 'ETH',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-04-01T06:00:00Z'),
-          basePrice: 3_000,
-        },
-      ],
+    fx = await startApiTest(kind, {
+      simulator: {
+        pairs: [
+          usdtPair('BTC', '2025-04-01T00:00:00Z', 60_000),
+          usdtPair('ETH', '2025-04-01T06:00:00Z', 3_000),
+        ],
+      },
+      load: async ({ sim, database, deps }) => {
+        await getSymbols(deps, { topN: 100 })
+        await runHistorical(deps, { historyStart: '2025-04' })
+        // The source rate-limits three requests of the incremental run: its summary keeps them.
+        sim.addFault({ route: 'klines', kind: '429', retryAfterSec: 1, times: 3 })
+        await runIncremental(deps, {})
+        // Two deliveries: one delivered, one dead.
+        const rule = await database.db
+          .insertInto('alert_rule')
+          .values({
+            name: 'r',
+            rule: 'close > 0',
+            kind: 'bar',
+            symbols: JSON.stringify(['*']),
+            timeframe: '1h',
+            webhook_url: 'http://127.0.0.1:9/hook',
+            created_at: new Date(NOW),
+            evaluate_from: new Date(NOW),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        for (const [i, state] of (['delivered', 'dead'] as const).entries()) {
+          const event = await database.db
+            .insertInto('alert_event')
+            .values({
+              rule_id: rule.id,
+              symbol: 'BTCUSDT',
+              timeframe: '1h',
+              bar_time: new Date(NOW - (i + 1) * 3_600_000),
+              fired_at: new Date(NOW),
+              values: JSON.stringify({ close: 1 }),
+              text: 't',
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+          await database.db
+            .insertInto('alert_delivery')
+            .values({ event_id: event.id, state, next_attempt_at: new Date(NOW) })
+            .execute()
+        }
+      },
+      clock: { now: () => new Date(now) },
+      api: { metricsRowsTtlMs: 60_000 },
     })
-    database = await createTestDatabase(kind)
-    const deps = simDeps(sim, database, NOW)
-    await getSymbols(deps, { topN: 100 })
-    await runHistorical(deps, { historyStart: '2025-04' })
-    // The source rate-limits three requests of the incremental run: its summary keeps them.
-    sim.addFault({ route: 'klines', kind: '429', retryAfterSec: 1, times: 3 })
-    await runIncremental(deps, {})
-    // Two deliveries: one delivered, one dead.
-    const rule = await database.db
-      .insertInto('alert_rule')
-      .values({
-        name: 'r',
-        rule: 'close > 0',
-        kind: 'bar',
-        symbols: JSON.stringify(['*']),
-        timeframe: '1h',
-        webhook_url: 'http://127.0.0.1:9/hook',
-        created_at: new Date(NOW),
-        evaluate_from: new Date(NOW),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    for (const [i, state] of (['delivered', 'dead'] as const).entries()) {
-      const event = await database.db
-        .insertInto('alert_event')
-        .values({
-          rule_id: rule.id,
-          symbol: 'BTCUSDT',
-          timeframe: '1h',
-          bar_time: new Date(NOW - (i + 1) * 3_600_000),
-          fired_at: new Date(NOW),
-          values: JSON.stringify({ close: 1 }),
-          text: 't',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      await database.db
-        .insertInto('alert_delivery')
-        .values({ event_id: event.id, state, next_attempt_at: new Date(NOW) })
-        .execute()
-    }
-    const clock = { now: () => new Date(now) }
-    token = (await createApiToken(database.db, { name: 'prom', scope: 'read' }, clock)).token
-    const api = createApi({ database, clock, metricsRowsTtlMs: 60_000 })
-    const server = createAdaptorServer({ fetch: (request: Request) => api.fetch(request) })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    close = () => new Promise<void>((r) => server.close(() => r()))
+    token = await fx.token('read', 'prom')
   }, 120_000)
   afterAll(async () => {
-    await close()
-    await sim?.close()
-    await database?.close()
+    await fx?.close()
   })
 
   it('reports rows and lag per symbol, runs, throttled answers and deliveries as the tables hold them', async () => {
@@ -129,7 +92,7 @@ describe.each(kinds)('/metrics on %s', (kind) => {
     expect(a.type).toMatch(/^text\/plain; version=0\.0\.4/)
     const m = parseMetrics(a.text)
 
-    const rows = await database.db
+    const rows = await fx.database.db
       .selectFrom('tickerdata_1m')
       .select(['symbol', (eb) => eb.fn.countAll().as('n')])
       .groupBy('symbol')
@@ -138,7 +101,7 @@ describe.each(kinds)('/metrics on %s', (kind) => {
     for (const r of rows) {
       expect(m.get(`trading_alerts_symbol_rows{symbol="${r.symbol}"}`)).toBe(Number(r.n))
     }
-    const symbols = await database.db
+    const symbols = await fx.database.db
       .selectFrom('symbol')
       .select(['symbol', 'last_updated_at'])
       .where('last_updated_at', 'is not', null)
@@ -148,7 +111,7 @@ describe.each(kinds)('/metrics on %s', (kind) => {
         (NOW - new Date(s.last_updated_at as Date).getTime()) / 1000,
       )
     }
-    const runs = await database.db.selectFrom('job_run').select(['job', 'state']).execute()
+    const runs = await fx.database.db.selectFrom('job_run').select(['job', 'state']).execute()
     for (const job of ['symbols', 'historical', 'incremental']) {
       expect(m.get(`trading_alerts_job_runs{job="${job}",state="succeeded"}`)).toBe(
         runs.filter((r) => r.job === job && r.state === 'succeeded').length,
@@ -168,7 +131,7 @@ describe.each(kinds)('/metrics on %s', (kind) => {
     const before = parseMetrics((await scrape()).text)
     expect(before.get('trading_alerts_api_responses_total{status="401"}')).toBeGreaterThanOrEqual(1)
     const eth = before.get('trading_alerts_symbol_rows{symbol="ETHUSDT"}') ?? 0
-    await database.db.deleteFrom('tickerdata_1m').where('symbol', '=', 'ETHUSDT').execute()
+    await fx.database.db.deleteFrom('tickerdata_1m').where('symbol', '=', 'ETHUSDT').execute()
     now = NOW + 30_000
     const cached = parseMetrics((await scrape()).text)
     expect(cached.get('trading_alerts_symbol_rows{symbol="ETHUSDT"}')).toBe(eth)

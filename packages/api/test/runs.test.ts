@@ -1,70 +1,37 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    The answers are JSON of no static type: every use of them is an assertion. */
-import {
-  createApiToken,
-  getSymbols,
-  runHistorical,
-  runIncremental,
-} from '@trading-alerts/trading-alerts'
-import {
-  createTestDatabase,
-  simDeps,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '@trading-alerts/trading-alerts/testing'
-import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
+import { getSymbols, runHistorical, runIncremental } from '@trading-alerts/trading-alerts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, type Api } from '../src/index.js'
-
-const kinds = await testDatabaseKinds()
-const NOW = Date.parse('2025-04-02T12:00:00Z')
-const clock = { now: () => new Date(NOW) }
+import { httpClient, kinds, usdtPair, startApiTest, type ApiTest } from './helpers.js'
 
 describe.each(kinds)('runs on %s', (kind) => {
-  let sim: ExchangeSimulator
-  let database: TestDatabase
-  let api: Api
+  let fx: ApiTest
   let token = ''
   const ids: Record<string, number> = {}
-
-  const get = async (path: string) => {
-    const res = await api.fetch(
-      new Request(`http://127.0.0.1${path}`, { headers: { authorization: `Bearer ${token}` } }),
-    )
-    return { status: res.status, json: (await res.json()) as any }
-  }
+  const call = httpClient(
+    () => fx.url,
+    () => token,
+  )
+  const get = (path: string) => call(path)
 
   beforeAll(async () => {
-    sim = await startExchangeSimulator({
-      now: () => NOW,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-04-01T00:00:00Z'),
-          basePrice: 60_000,
-        },
-        {
-          symbol: 'ETHUSDT',
-          baseAsset: 'ETH',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-04-01T06:00:00Z'),
-          basePrice: 3_000,
-        },
-      ],
+    fx = await startApiTest(kind, {
+      simulator: {
+        pairs: [
+          usdtPair('BTC', '2025-04-01T00:00:00Z', 60_000),
+          usdtPair('ETH', '2025-04-01T06:00:00Z', 3_000),
+        ],
+      },
+      load: async ({ deps }) => {
+        ids.symbols = (await getSymbols(deps, { topN: 100 })).runId
+        ids.historical = (await runHistorical(deps, { historyStart: '2025-04' })).runId
+        ids.incremental = (await runIncremental(deps, {})).runId
+      },
     })
-    database = await createTestDatabase(kind)
-    const deps = simDeps(sim, database, NOW)
-    ids.symbols = (await getSymbols(deps, { topN: 100 })).runId
-    ids.historical = (await runHistorical(deps, { historyStart: '2025-04' })).runId
-    ids.incremental = (await runIncremental(deps, {})).runId
-    token = (await createApiToken(database.db, { name: 'r', scope: 'read' }, clock)).token
-    api = createApi({ database, clock })
+    token = await fx.token('read', 'r')
   })
   afterAll(async () => {
-    await sim?.close()
-    await database?.close()
+    await fx?.close()
   })
 
   it('lists the runs newest first with their task counts, and pages by keyset', async () => {
@@ -76,7 +43,7 @@ describe.each(kinds)('runs on %s', (kind) => {
       ids.historical,
       ids.symbols,
     ])
-    const tasks = await database.db
+    const tasks = await fx.database.db
       .selectFrom('task_run')
       .select(['job_run_id', 'state', 'rows_written'])
       .execute()
@@ -128,7 +95,7 @@ describe.each(kinds)('runs on %s', (kind) => {
   it('one run with params, summary and error; 404 for an unknown one', async () => {
     const a = await get(`/api/v1/runs/${ids.historical}`)
     expect(a.status).toBe(200)
-    const row = await database.db
+    const row = await fx.database.db
       .selectFrom('job_run')
       .selectAll()
       .where('id', '=', ids.historical as number)
@@ -148,28 +115,22 @@ describe.each(kinds)('runs on %s', (kind) => {
   })
 
   it('POST /api/v1/runs: admin only, a known job, 405 without startJob', async () => {
-    const admin = (await createApiToken(database.db, { name: 'a', scope: 'admin' }, clock)).token
-    const post = (t: string, body: string) =>
-      api.fetch(
-        new Request('http://127.0.0.1/api/v1/runs', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
-          body,
-        }),
-      )
+    const admin = await fx.token('admin', 'a')
+    const post = (bearer: string, body: string) =>
+      call('/api/v1/runs', { method: 'POST', token: bearer, rawBody: body })
     expect((await post(token, '{"job":"incremental"}')).status).toBe(403)
     expect((await post(admin, '{"job":"nope"}')).status).toBe(400)
     expect((await post(admin, '{}')).status).toBe(400)
     const none = await post(admin, '{"job":"incremental"}')
     expect(none.status).toBe(405)
-    expect(none.headers.get('content-type')).toBe('application/problem+json')
+    expect(none.type).toBe('application/problem+json')
   })
 
   it("a run's tasks, as stored", async () => {
     const a = await get(`/api/v1/runs/${ids.historical}/tasks`)
     expect(a.status).toBe(200)
     expect(a.json.data.map((t: any) => t.symbol)).toEqual(['BTCUSDT', 'ETHUSDT'])
-    const stored = await database.db
+    const stored = await fx.database.db
       .selectFrom('task_run')
       .selectAll()
       .where('job_run_id', '=', ids.historical as number)

@@ -1,32 +1,19 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    The events' data is JSON of no static type: every use of it is an assertion. */
 import { execFile } from 'node:child_process'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { createAdaptorServer } from '@hono/node-server'
 import {
-  createApiToken,
   getSymbols,
   runAlerts,
   runHistorical,
   runIndicators,
   saveAlertRule,
 } from '@trading-alerts/trading-alerts'
-import {
-  createTestDatabase,
-  simDeps,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '@trading-alerts/trading-alerts/testing'
-import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
+import { simDeps } from '@trading-alerts/trading-alerts/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, type Api } from '../src/index.js'
+import { kinds, NOW, startApiTest, usdtPair, type ApiTest } from './helpers.js'
 
-const kinds = await testDatabaseKinds()
-const NOW = Date.parse('2025-04-02T12:00:00Z')
-const clock = { now: () => new Date(NOW) }
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 
 interface SseEvent {
@@ -112,57 +99,31 @@ const has = (events: readonly SseEvent[], event: string, match: (data: any) => b
   events.some((e) => e.event === event && match(e.data))
 
 describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
-  let sim: ExchangeSimulator
-  let database: TestDatabase
-  let api: Api
-  let base = ''
-  let close = () => Promise.resolve()
+  let fx: ApiTest
   let token = ''
   const auth = () => ({ authorization: `Bearer ${token}` })
   let seen: SseEvent[] = []
 
   beforeAll(async () => {
-    sim = await startExchangeSimulator({
-      now: () => NOW,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-04-01T00:00:00Z'),
-          basePrice: 60_000,
-        },
-      ],
+    fx = await startApiTest(kind, {
+      simulator: { pairs: [usdtPair('BTC', '2025-04-01T00:00:00Z', 60_000)] },
+      api: { streamHeartbeatMs: 20 },
     })
-    database = await createTestDatabase(kind)
-    token = (await createApiToken(database.db, { name: 's', scope: 'read' }, clock)).token
-    api = createApi({ database, clock, streamHeartbeatMs: 20 })
-    const server = createAdaptorServer({ fetch: (request: Request) => api.fetch(request) })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    close = () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        if ('closeAllConnections' in server) server.closeAllConnections()
-      })
+    token = await fx.token('read', 's')
   })
   afterAll(async () => {
-    await api?.close()
-    await close()
-    await sim?.close()
-    await database?.close()
+    await fx?.close()
   })
 
   it('pushes the run, task, candles and alert events of runs against the simulator', async () => {
-    const stream = await openStream(`${base}/api/v1/stream`, auth())
+    const stream = await openStream(`${fx.url}/api/v1/stream`, auth())
     expect(stream.status).toBe(200)
     expect(stream.contentType).toMatch(/^text\/event-stream/)
-    const deps = simDeps(sim, database, NOW)
+    const deps = simDeps(fx.sim, fx.database, NOW)
     const symbols = await getSymbols(deps, { topN: 100 })
     const historical = await runHistorical(deps, { historyStart: '2025-04' })
     await saveAlertRule(
-      database.db,
+      fx.database.db,
       { name: 'up', rule: 'close > 0', symbols: 'BTCUSDT', timeframe: '1h' },
       { now: () => new Date(Date.parse('2025-04-01T00:00:00Z')) },
     )
@@ -209,13 +170,13 @@ describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
     const from = seen[3]
     expect(from).toBeDefined()
     const missed = seen.slice(4)
-    const stream = await openStream(`${base}/api/v1/stream`, {
+    const stream = await openStream(`${fx.url}/api/v1/stream`, {
       ...auth(),
       'last-event-id': String(from?.id),
     })
     await stream.until(() => stream.events.length >= missed.length)
     expect(stream.events).toEqual(missed)
-    const run = await getSymbols(simDeps(sim, database, NOW), { topN: 100 })
+    const run = await getSymbols(simDeps(fx.sim, fx.database, NOW), { topN: 100 })
     await stream.until(() =>
       has(stream.events, 'run', (d) => d.id === run.runId && d.state !== 'running'),
     )
@@ -226,7 +187,7 @@ describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
   })
 
   it('filters by ?types= and resumes by ?lastEventId=, with heartbeat comments', async () => {
-    const stream = await openStream(`${base}/api/v1/stream?types=run,alert&lastEventId=0`, auth())
+    const stream = await openStream(`${fx.url}/api/v1/stream?types=run,alert&lastEventId=0`, auth())
     const expected = seen.filter((e) => e.event === 'run' || e.event === 'alert')
     await stream.until(() => stream.events.length >= expected.length)
     expect(stream.events.slice(0, expected.length)).toEqual(expected)
@@ -235,24 +196,24 @@ describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
   })
 
   it('accepts the session cookie, and answers 401 without a token', async () => {
-    const login = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: auth() })
+    const login = await fetch(`${fx.url}/api/v1/session`, { method: 'POST', headers: auth() })
     expect(login.status).toBe(200)
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
-    const withCookie = await openStream(`${base}/api/v1/stream`, { cookie })
+    const withCookie = await openStream(`${fx.url}/api/v1/stream`, { cookie })
     expect(withCookie.status).toBe(200)
     withCookie.close()
-    const res = await fetch(`${base}/api/v1/stream`)
+    const res = await fetch(`${fx.url}/api/v1/stream`)
     expect(res.status).toBe(401)
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
   })
 
   it('answers 400 for an unknown type or a bad Last-Event-ID', async () => {
-    const bad = await fetch(`${base}/api/v1/stream?types=run,trades`, { headers: auth() })
+    const bad = await fetch(`${fx.url}/api/v1/stream?types=run,trades`, { headers: auth() })
     expect(bad.status).toBe(400)
     const body = (await bad.json()) as any
     expect(body.errors[0].name).toBe('types')
     expect(body.detail).toContain('trades')
-    const badId = await fetch(`${base}/api/v1/stream`, {
+    const badId = await fetch(`${fx.url}/api/v1/stream`, {
       headers: { ...auth(), 'last-event-id': 'yesterday' },
     })
     expect(badId.status).toBe(400)
@@ -260,7 +221,7 @@ describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
   })
 
   it('is in the OpenAPI document as text/event-stream', async () => {
-    const res = await fetch(`${base}/api/v1/openapi.json`, { headers: auth() })
+    const res = await fetch(`${fx.url}/api/v1/openapi.json`, { headers: auth() })
     const doc = (await res.json()) as any
     expect(Object.keys(doc.paths['/api/v1/stream'].get.responses[200].content)).toEqual([
       'text/event-stream',
@@ -270,7 +231,7 @@ describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
   // PGlite lives in this process: no other process can open the same database.
   if (kind === 'postgres')
     it('pushes the events of a run by ANOTHER process', async () => {
-      const stream = await openStream(`${base}/api/v1/stream?types=run`, auth())
+      const stream = await openStream(`${fx.url}/api/v1/stream?types=run`, auth())
       // A child node process runs the symbols job on the same database, against the simulator.
       const script = `
       import { createDatabase, getSymbols } from '@trading-alerts/trading-alerts'
@@ -287,8 +248,8 @@ describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
           '--input-type=module',
           '-e',
           script,
-          database.url ?? '',
-          JSON.stringify(sim.urls),
+          fx.database.url ?? '',
+          JSON.stringify(fx.sim.urls),
           String(NOW),
         ],
         { cwd: PACKAGE_DIR, timeout: 60_000 },
@@ -305,10 +266,10 @@ describe.each(kinds)('GET /api/v1/stream on %s', (kind) => {
     })
 
   it('ends every stream on Api.close(), and answers 503 after', async () => {
-    const stream = await openStream(`${base}/api/v1/stream`, auth())
-    await api.close()
+    const stream = await openStream(`${fx.url}/api/v1/stream`, auth())
+    await fx.api.close()
     await stream.until(() => stream.ended)
-    const res = await fetch(`${base}/api/v1/stream`, { headers: auth() })
+    const res = await fetch(`${fx.url}/api/v1/stream`, { headers: auth() })
     expect(res.status).toBe(503)
   })
 })

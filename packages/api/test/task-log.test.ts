@@ -1,63 +1,31 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
    The answers are JSON of no static type: every use of them is an assertion. */
-import { createApiToken, getSymbols, runHistorical } from '@trading-alerts/trading-alerts'
-import {
-  createTestDatabase,
-  simDeps,
-  testDatabaseKinds,
-  type TestDatabase,
-} from '@trading-alerts/trading-alerts/testing'
-import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
+import { getSymbols, runHistorical } from '@trading-alerts/trading-alerts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApi, type Api } from '../src/index.js'
-
-const kinds = await testDatabaseKinds()
-const NOW = Date.parse('2025-04-02T12:00:00Z')
-const clock = { now: () => new Date(NOW) }
+import { httpClient, kinds, NOW, startApiTest, usdtPair, type ApiTest } from './helpers.js'
 
 describe.each(kinds)('a task’s log on %s', (kind) => {
-  let sim: ExchangeSimulator
-  let database: TestDatabase
-  let api: Api
+  let fx: ApiTest
   let token = ''
   let runId = 0
-
-  const get = async (path: string, auth = true) => {
-    const res = await api.fetch(
-      new Request(`http://127.0.0.1${path}`, {
-        headers: auth ? { authorization: `Bearer ${token}` } : {},
-      }),
-    )
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      json: (await res.json()) as any,
-    }
-  }
+  const call = httpClient(
+    () => fx.url,
+    () => token,
+  )
+  const get = (path: string, auth = true) => call(path, auth ? {} : { token: null })
 
   beforeAll(async () => {
-    sim = await startExchangeSimulator({
-      now: () => NOW,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-04-01T00:00:00Z'),
-          basePrice: 60_000,
-        },
-      ],
+    fx = await startApiTest(kind, {
+      simulator: { pairs: [usdtPair('BTC', '2025-04-01T00:00:00Z', 60_000)] },
+      load: async ({ deps }) => {
+        await getSymbols(deps, { topN: 100 })
+        runId = (await runHistorical(deps, { historyStart: '2025-04' })).runId
+      },
     })
-    database = await createTestDatabase(kind)
-    const deps = simDeps(sim, database, NOW)
-    await getSymbols(deps, { topN: 100 })
-    runId = (await runHistorical(deps, { historyStart: '2025-04' })).runId
-    token = (await createApiToken(database.db, { name: 'r', scope: 'read' }, clock)).token
-    api = createApi({ database, clock })
+    token = await fx.token('read', 'r')
   })
   afterAll(async () => {
-    await sim?.close()
-    await database?.close()
+    await fx?.close()
   })
 
   it('answers the lines of a task of a run, in order, with the count dropped', async () => {

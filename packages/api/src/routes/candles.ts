@@ -141,10 +141,42 @@ export async function closedThrough(database: TradingDatabase, symbol: string) {
   return found.lastUpdatedAt?.getTime() ?? null
 }
 
+/** One keyset batch of a stream: its text, its row count and the open time of its last row. */
+interface StreamBatch {
+  readonly text: string
+  readonly rows: number
+  readonly lastOpenMs: number | undefined
+}
+
 /**
- * Every bar of the range as CSV lines the database formats, in keyset batches of `STREAM_BATCH`
- * as the client reads (pull): memory holds one batch, whatever the range.
+ * The rows of the range from `from` on, read in keyset batches of `STREAM_BATCH` as the client
+ * reads (pull): memory holds one batch, whatever the range. A batch shorter than STREAM_BATCH is
+ * the last; the next starts after the last open time. `head` comes before the first batch.
  */
+function keysetStream(
+  read: (from: number | undefined, limit: number) => Promise<StreamBatch>,
+  from: number | undefined,
+  head = '',
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let next = from
+  let prefix = head
+  let done = false
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (done) return controller.close()
+      const batch = await read(next, STREAM_BATCH)
+      const text = prefix + batch.text
+      prefix = ''
+      if (batch.rows < STREAM_BATCH || batch.lastOpenMs === undefined) done = true
+      else next = batch.lastOpenMs + 1
+      if (text !== '') controller.enqueue(encoder.encode(text))
+      else controller.close()
+    },
+  })
+}
+
+/** Every bar of the range as CSV lines the database formats, after a header row. */
 function streamCsv(
   read: (
     from: number | undefined,
@@ -152,52 +184,29 @@ function streamCsv(
   ) => Promise<{ readonly lines: string[]; readonly lastOpenMs: number | undefined }>,
   from: number | undefined,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder()
-  let next = from
-  let header = true
-  let done = false
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (done) return controller.close()
-      const { lines, lastOpenMs } = await read(next, STREAM_BATCH)
-      let text = header ? `${CANDLE_FIELDS.join(',')}\n` : ''
-      header = false
-      if (lines.length > 0) text += `${lines.join('\n')}\n`
-      if (lines.length < STREAM_BATCH || lastOpenMs === undefined) done = true
-      else next = lastOpenMs + 1
-      if (text !== '') controller.enqueue(encoder.encode(text))
-      else controller.close()
+  return keysetStream(
+    async (after, limit) => {
+      const { lines, lastOpenMs } = await read(after, limit)
+      return { text: lines.map((l) => `${l}\n`).join(''), rows: lines.length, lastOpenMs }
     },
-  })
+    from,
+    `${CANDLE_FIELDS.join(',')}\n`,
+  )
 }
 
-/**
- * Every bar of the range as NDJSON lines, read in keyset batches of `STREAM_BATCH` through the
- * store as the client reads (pull): memory holds one batch, whatever the range.
- */
+/** Every bar of the range as NDJSON lines, read through the store. */
 function streamBars(
   read: (from: number | undefined, limit: number) => Promise<CandleBarView[]>,
   from: number | undefined,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder()
-  let next = from
-  let done = false
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (done) return controller.close()
-      const bars = await read(next, STREAM_BATCH)
-      let text = ''
-      for (const bar of bars) {
-        const row = candleJson(bar)
-        text += `${JSON.stringify(row)}\n`
-      }
-      const last = bars[bars.length - 1]
-      if (bars.length < STREAM_BATCH || last === undefined) done = true
-      else next = last.openTime.getTime() + 1
-      if (text !== '') controller.enqueue(encoder.encode(text))
-      else controller.close()
-    },
-  })
+  return keysetStream(async (after, limit) => {
+    const bars = await read(after, limit)
+    return {
+      text: bars.map((bar) => `${JSON.stringify(candleJson(bar))}\n`).join(''),
+      rows: bars.length,
+      lastOpenMs: bars.at(-1)?.openTime.getTime(),
+    }
+  }, from)
 }
 
 export function candleRoutes(app: ApiApp, deps: RouteDeps): void {

@@ -25,58 +25,60 @@ import { libraryError } from './errors-map.js'
 import { closedThrough, symbolParam, timeframeParam } from './candles.js'
 
 /**
- * The most bars × indicators one request computes. Every indicator runs from the symbol's first
- * bar (so the values equal the indicators job's exactly, EMA-based ones included): the bars
- * counted are all those from the first bar to the end of the page's range.
+ * The default of the most bars × indicators one request computes (`maxIndicatorWork` of
+ * createApi). Every indicator runs from the symbol's first bar (so the values equal the
+ * indicators job's exactly, EMA-based ones included): the bars counted are all those from the
+ * first bar to the end of the page's range.
  */
 export const MAX_INDICATOR_WORK = 2_000_000
 /** The most `name` parameters of one request. */
 export const MAX_INDICATOR_NAMES = 20
 
-const indicators = createRoute({
-  method: 'get',
-  path: '/api/v1/indicators/{symbol}',
-  tags: ['market'],
-  summary: 'Indicators of the rule language computed on demand over the closed bars',
-  description:
-    'Values equal to what the indicators job stores: every indicator runs from the symbol’s first ' +
-    `bar (the warm-up is its whole history), capped at ${MAX_INDICATOR_WORK} bars × indicators per ` +
-    'request. `null` during warm-up.',
-  request: {
-    params: z.object({ symbol: symbolParam }),
-    query: z.object({
-      timeframe: timeframeParam,
-      name: z
-        .union([z.string().max(200), z.array(z.string().max(200)).max(MAX_INDICATOR_NAMES)])
-        .openapi({
-          param: { name: 'name', in: 'query', style: 'form', explode: true },
-          description: 'An indicator, repeated: `rsi(14)`, `macd(12,26,9)`, `bbands(20,2).upper`',
-          example: 'rsi(14)',
-        }),
-      from: timeParam('from', 'The first open time (inclusive)'),
-      to: timeParam('to', 'The end of the open times (exclusive)'),
-      limit: limitParam,
-      cursor: cursorParam,
-    }),
-  },
-  responses: {
-    200: json(
-      z.object({
-        data: z.array(
-          z.object({
-            openTime: isoTime,
-            values: z.record(z.string(), z.number().nullable()).openapi({
-              example: { 'rsi(14)': 41.2, 'macd(12,26,9).signal': -3.1 },
-            }),
+const indicators = (maxWork: number) =>
+  createRoute({
+    method: 'get',
+    path: '/api/v1/indicators/{symbol}',
+    tags: ['market'],
+    summary: 'Indicators of the rule language computed on demand over the closed bars',
+    description:
+      'Values equal to what the indicators job stores: every indicator runs from the symbol’s first ' +
+      `bar (the warm-up is its whole history), capped at ${maxWork} bars × indicators per ` +
+      'request. `null` during warm-up.',
+    request: {
+      params: z.object({ symbol: symbolParam }),
+      query: z.object({
+        timeframe: timeframeParam,
+        name: z
+          .union([z.string().max(200), z.array(z.string().max(200)).max(MAX_INDICATOR_NAMES)])
+          .openapi({
+            param: { name: 'name', in: 'query', style: 'form', explode: true },
+            description: 'An indicator, repeated: `rsi(14)`, `macd(12,26,9)`, `bbands(20,2).upper`',
+            example: 'rsi(14)',
           }),
-        ),
-        next: z.string().nullable(),
+        from: timeParam('from', 'The first open time (inclusive)'),
+        to: timeParam('to', 'The end of the open times (exclusive)'),
+        limit: limitParam,
+        cursor: cursorParam,
       }),
-      'One page of bars with the values, oldest first',
-    ),
-    ...authProblems(400, 404),
-  },
-})
+    },
+    responses: {
+      200: json(
+        z.object({
+          data: z.array(
+            z.object({
+              openTime: isoTime,
+              values: z.record(z.string(), z.number().nullable()).openapi({
+                example: { 'rsi(14)': 41.2, 'macd(12,26,9).signal': -3.1 },
+              }),
+            }),
+          ),
+          next: z.string().nullable(),
+        }),
+        'One page of bars with the values, oldest first',
+      ),
+      ...authProblems(400, 404),
+    },
+  })
 
 /** An instance with the series the answer gives (every output, or the one named after the dot). */
 interface Requested {
@@ -115,8 +117,14 @@ function parseNames(names: readonly string[]): Requested[] {
 
 const cursorKey = z.object({ t: z.number().int() })
 
-export function indicatorRoutes(app: ApiApp, deps: RouteDeps): void {
-  app.openapi(indicators, async (c) => {
+export interface IndicatorDeps extends RouteDeps {
+  /** The most bars × indicators one request computes; past it 400. */
+  readonly maxIndicatorWork: number
+}
+
+export function indicatorRoutes(app: ApiApp, deps: IndicatorDeps): void {
+  const maxWork = deps.maxIndicatorWork
+  app.openapi(indicators(maxWork), async (c) => {
     const symbol = c.req.valid('param').symbol.toUpperCase()
     const query = c.req.valid('query')
     const timeframe: Timeframe = query.timeframe
@@ -138,10 +146,10 @@ export function indicatorRoutes(app: ApiApp, deps: RouteDeps): void {
     while (first < bars.length && (bars.openTime[first] as number) < from) first++
     const stop = Math.min(bars.length, first + query.limit + 1)
     const work = stop * requested.length
-    if (work > MAX_INDICATOR_WORK) {
+    if (work > maxWork) {
       throw badParameter(
         'limit',
-        `${stop} bars × ${requested.length} indicators exceeds the cap of ${MAX_INDICATOR_WORK} per request (indicators run from the symbol’s first bar): ask fewer indicators or an earlier range`,
+        `${stop} bars × ${requested.length} indicators = ${work} exceeds the cap of ${maxWork} per request (indicators run from the symbol’s first bar): ask fewer indicators or an earlier range`,
       )
     }
     const rows: { openTime: string; t: number; values: Record<string, number | null> }[] = []

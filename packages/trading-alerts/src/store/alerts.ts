@@ -222,10 +222,7 @@ export interface DueDelivery extends NewAlertEvent {
 
 /** The pending deliveries due at `now`, oldest first. */
 export async function listDueDeliveries(db: Kysely<Database>, now: Date): Promise<DueDelivery[]> {
-  const rows = await db
-    .selectFrom('alert_delivery as d')
-    .innerJoin('alert_event as e', 'e.id', 'd.event_id')
-    .innerJoin('alert_rule as r', 'r.id', 'e.rule_id')
+  const rows = await deliveryJoin(db)
     .select([
       'd.id',
       'd.attempts',
@@ -411,25 +408,29 @@ export interface AlertDeliveryView {
   readonly deliveredAt: Date | null
 }
 
-function deliveryQuery(db: Kysely<Database>) {
+/** Each delivery (`d`) with its event (`e`) and the event's rule (`r`). */
+function deliveryJoin(db: Kysely<Database>) {
   return db
     .selectFrom('alert_delivery as d')
     .innerJoin('alert_event as e', 'e.id', 'd.event_id')
     .innerJoin('alert_rule as r', 'r.id', 'e.rule_id')
-    .select([
-      'd.id',
-      'd.event_id',
-      'e.rule_id',
-      'r.name',
-      'e.symbol',
-      'e.bar_time',
-      'd.state',
-      'd.attempts',
-      'd.next_attempt_at',
-      'd.last_status',
-      'd.last_error',
-      'd.delivered_at',
-    ])
+}
+
+function deliveryQuery(db: Kysely<Database>) {
+  return deliveryJoin(db).select([
+    'd.id',
+    'd.event_id',
+    'e.rule_id',
+    'r.name',
+    'e.symbol',
+    'e.bar_time',
+    'd.state',
+    'd.attempts',
+    'd.next_attempt_at',
+    'd.last_status',
+    'd.last_error',
+    'd.delivered_at',
+  ])
 }
 
 type DeliveryJoinRow = Awaited<ReturnType<ReturnType<typeof deliveryQuery>['execute']>>[number]
