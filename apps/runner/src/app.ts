@@ -205,6 +205,10 @@ export const recentRuns = (app: App, limit: number) => store.recentRuns(app.data
 
 export const runTasks = (app: App, runId: number) => store.runTasks(app.database.db, runId)
 
+/** One task of a run with its log lines (or why there is none). */
+export const runTaskLog = (app: App, runId: number, key: string) =>
+  store.runTaskLog(app.database.db, runId, key)
+
 export const knownHoles = (app: App) => store.knownHoles(app.database.db)
 
 /** Delivery counts by state, and the dead letters (newest first). */
