@@ -11,6 +11,7 @@ import {
   runIncremental,
   runIndicators,
   systemClock,
+  withTaskLogs,
   type Clock,
   type JobResult,
   type Logger,
@@ -51,10 +52,11 @@ export async function createApp(
   })
   await database.migrate()
   // The clients decide with `now` which candles are closed and when a ban ends: the jobs' clock.
+  // Their lines (retries, bans, warnings) also go to the log of the task they were made for.
   const http = {
     timeoutMs: config.httpTimeoutMs,
     maxBanWaitMs: config.maxBanWaitMs,
-    logger,
+    logger: withTaskLogs(logger),
     now: () => clock.now().getTime(),
   }
   const binance = new BinanceAPI({

@@ -282,6 +282,58 @@ describe("a task's log", () => {
   })
 })
 
+describe("the clients' lines in a task's log", () => {
+  it("a retried archive download shows in the task's log, as the runner wires the clients", async () => {
+    const target = await freshDatabase()
+    // The runner's clock and the simulator's read the same shifted time (TRADING_ALERTS_CLOCK_OFFSET_MS).
+    const offsetMs = Date.parse('2025-04-02T12:00:00Z') - Date.now()
+    const sim = await startExchangeSimulator({
+      now: () => Date.now() + offsetMs,
+      pairs: [
+        {
+          symbol: 'BTCUSDT',
+          baseAsset: 'BTC',
+          quoteAsset: 'USDT',
+          listedAt: Date.parse('2025-03-30T00:00:00Z'),
+          basePrice: 60_000,
+        },
+      ],
+    })
+    try {
+      const handle = await target.open()
+      await insertTestSymbols(handle.db, ['BTCUSDT'])
+      await handle.close()
+      const env = {
+        ...target.env,
+        BINANCE_API_URL: sim.urls.binanceApiUrl,
+        BINANCE_DATA_URL: sim.urls.binanceDataUrl,
+        BINANCE_LISTING_URL: sim.urls.binanceListingUrl,
+        HISTORY_START: '2025-03',
+        TRADING_ALERTS_CLOCK_OFFSET_MS: String(offsetMs),
+      }
+      sim.addFault({ route: 'archive-zip', kind: '5xx', symbol: 'BTCUSDT', times: 1 })
+      const job = await run(['job', 'historical'], env)
+      expect(job.code, job.stderr).toBe(0)
+      const runs = JSON.parse((await run(['status', '--json'], env)).stdout) as { id: number }[]
+      const runId = runs[0]?.id ?? 0
+      const shown = await run(
+        ['status', '--run', String(runId), '--task', 'BTCUSDT', '--json'],
+        env,
+      )
+      expect(shown.code, shown.stderr).toBe(0)
+      const log = JSON.parse(shown.stdout) as {
+        lines: { level: string; message: string; fields: Record<string, unknown> }[]
+      }
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({ level: 'warn', message: 'request failed, retrying' }),
+      )
+    } finally {
+      await sim.close()
+      await target.close()
+    }
+  })
+})
+
 describe('each job lists its environment', () => {
   it('historical: HISTORY_START, CONCURRENCY, the Binance URLs with their defaults', async () => {
     const r = await run(['job', 'historical', '--help'])
