@@ -327,6 +327,7 @@ describe("the clients' lines in a task's log", () => {
       expect(log.lines).toContainEqual(
         expect.objectContaining({ level: 'warn', message: 'request failed, retrying' }),
       )
+      expect(log.lines.map((l) => l.message)).toContain('archive file loaded')
     } finally {
       await sim.close()
       await target.close()
