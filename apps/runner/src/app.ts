@@ -11,6 +11,7 @@ import {
   runIncremental,
   runIndicators,
   systemClock,
+  withTaskLogs,
   type Clock,
   type JobResult,
   type Logger,
@@ -51,10 +52,11 @@ export async function createApp(
   })
   await database.migrate()
   // The clients decide with `now` which candles are closed and when a ban ends: the jobs' clock.
+  // Their lines (retries, bans, warnings) also go to the log of the task they were made for.
   const http = {
     timeoutMs: config.httpTimeoutMs,
     maxBanWaitMs: config.maxBanWaitMs,
-    logger,
+    logger: withTaskLogs(logger),
     now: () => clock.now().getTime(),
   }
   const binance = new BinanceAPI({
@@ -204,6 +206,10 @@ export type { RunSummaryRow } from '@trading-alerts/trading-alerts'
 export const recentRuns = (app: App, limit: number) => store.recentRuns(app.database.db, limit)
 
 export const runTasks = (app: App, runId: number) => store.runTasks(app.database.db, runId)
+
+/** One task of a run with its log lines (or why there is none). */
+export const runTaskLog = (app: App, runId: number, key: string) =>
+  store.runTaskLog(app.database.db, runId, key)
 
 export const knownHoles = (app: App) => store.knownHoles(app.database.db)
 

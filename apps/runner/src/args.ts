@@ -25,6 +25,8 @@ export const COMMAND_OPTIONS: Readonly<Record<string, Options>> = {
     alerts: { type: 'boolean' },
     limit: { type: 'string' },
     demo: { type: 'boolean' },
+    run: { type: 'string' },
+    task: { type: 'string' },
   },
   alerts: {
     ...HELP_OPTION,

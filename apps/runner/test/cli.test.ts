@@ -4,11 +4,18 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createDatabase, type TradingDatabase } from '@trading-alerts/trading-alerts'
+import { startExchangeSimulator } from '@trading-alerts/tickerdata/testing'
+import {
+  createDatabase,
+  runHistorical,
+  TASK_LOG_HEAD,
+  type TradingDatabase,
+} from '@trading-alerts/trading-alerts'
 import {
   createTestDatabase,
   insertTestSymbols,
   postgresAvailable,
+  simDeps,
 } from '@trading-alerts/trading-alerts/testing'
 import { describe, expect, it } from 'vitest'
 import { OFFLINE, scratchDirs } from './helpers.js'
@@ -88,14 +95,18 @@ const hasPostgres = await postgresAvailable()
 async function freshDatabase(): Promise<{
   env: Record<string, string>
   /** Opens the database from the test (close it before a runner opens an embedded one). */
-  open: () => Promise<{ db: TradingDatabase['db']; close: () => Promise<void> }>
+  open: () => Promise<{
+    db: TradingDatabase['db']
+    database: TradingDatabase
+    close: () => Promise<void>
+  }>
   close: () => Promise<void>
 }> {
   if (hasPostgres) {
     const database = await createTestDatabase('postgres')
     return {
       env: { DATABASE_URL: database.url ?? '' },
-      open: () => Promise.resolve({ db: database.db, close: () => Promise.resolve() }),
+      open: () => Promise.resolve({ db: database.db, database, close: () => Promise.resolve() }),
       close: () => database.close(),
     }
   }
@@ -105,7 +116,7 @@ async function freshDatabase(): Promise<{
     open: async () => {
       const database = await createDatabase({ dataDir })
       await database.migrate()
-      return { db: database.db, close: () => database.close() }
+      return { db: database.db, database, close: () => database.close() }
     },
     close: () => Promise.resolve(),
   }
@@ -157,6 +168,168 @@ describe('a closed stdout', () => {
       expect(stderr).toBe('')
       expect(code).toBe(0)
     } finally {
+      await target.close()
+    }
+  })
+})
+
+describe("a task's log", () => {
+  it('status --run <id> --task <symbol>: the state line and the log lines, the dropped ones counted; unknown run or task: exit 2', async () => {
+    const target = await freshDatabase()
+    const now = Date.parse('2025-04-02T12:00:00Z')
+    const sim = await startExchangeSimulator({
+      now: () => now,
+      pairs: [
+        {
+          symbol: 'BTCUSDT',
+          baseAsset: 'BTC',
+          quoteAsset: 'USDT',
+          listedAt: Date.parse('2025-03-30T00:00:00Z'),
+          basePrice: 60_000,
+        },
+      ],
+    })
+    try {
+      const handle = await target.open()
+      let runId: number
+      try {
+        await insertTestSymbols(handle.db, ['BTCUSDT'])
+        const deps = simDeps(sim, handle.database, now)
+        const result = await runHistorical(deps, { symbols: ['BTCUSDT'] })
+        expect(result.tasks).toMatchObject([{ symbol: 'BTCUSDT', state: 'succeeded' }])
+        runId = result.runId
+      } finally {
+        await handle.close()
+      }
+      const env = target.env
+
+      const shown = await run(['status', '--run', String(runId), '--task', 'BTCUSDT'], env)
+      expect(shown.code, shown.stderr).toBe(0)
+      const lines = shown.stdout.trimEnd().split('\n')
+      expect(lines[0]).toMatch(
+        new RegExp(`^run ${runId}, symbol BTCUSDT: succeeded, attempts 1, rows [1-9]\\d*`),
+      )
+      expect(shown.stdout).toMatch(
+        /\n2025-04-02T12:00:00\.000Z {2}info {3}historical load planned {2}\{"from":"2025-03","periods":\d+\}\n/,
+      )
+      expect(lines.at(-1)).toMatch(
+        /^2025-04-02T12:00:00\.000Z {2}info {3}task succeeded {2}\{"rows":[1-9]/,
+      )
+      expect(shown.stdout).not.toContain('dropped')
+
+      const asJson = await run(
+        ['status', '--run', String(runId), '--task', 'BTCUSDT', '--json'],
+        env,
+      )
+      const parsed = JSON.parse(asJson.stdout) as {
+        task: { key: string; state: string }
+        lines: { message: string }[]
+        dropped: number
+      }
+      expect(parsed.task).toMatchObject({ key: 'BTCUSDT', state: 'succeeded' })
+      expect(parsed.dropped).toBe(0)
+      expect(parsed.lines.length).toBe(lines.length - 1)
+
+      const unknownRun = await run(['status', '--run', '999999', '--task', 'BTCUSDT'], env)
+      expect(unknownRun.code).toBe(2)
+      expect(unknownRun.stderr).toContain('status: no run 999999')
+      const unknownTask = await run(['status', '--run', String(runId), '--task', 'ETHUSDT'], env)
+      expect(unknownTask.code).toBe(2)
+      expect(unknownTask.stderr).toContain(
+        `status: run ${runId} has no task "ETHUSDT" (its tasks: BTCUSDT)`,
+      )
+      const noRun = await run(['status', '--task', 'BTCUSDT'], env)
+      expect(noRun.code).toBe(2)
+      expect(noRun.stderr).toContain('--task needs the run')
+
+      // A task that wrote more than the store keeps: its lines past the first TASK_LOG_HEAD, with
+      // 700 dropped before the last ones (the rows the store leaves after a long task).
+      const again = await target.open()
+      const task = await again.db
+        .selectFrom('task_run')
+        .select('id')
+        .where('job_run_id', '=', runId)
+        .executeTakeFirstOrThrow()
+      await again.db.deleteFrom('task_log').where('task_run_id', '=', task.id).execute()
+      const line = (seq: number) => ({
+        task_run_id: task.id,
+        job_run_id: runId,
+        seq,
+        time: new Date(now),
+        level: 'info' as const,
+        message: `line ${seq}`,
+        fields: JSON.stringify({ seq }),
+      })
+      await again.db
+        .insertInto('task_log')
+        .values([
+          ...Array.from({ length: TASK_LOG_HEAD }, (_, i) => line(i)),
+          ...Array.from({ length: 300 }, (_, i) => line(TASK_LOG_HEAD + 700 + i)),
+        ])
+        .execute()
+      await again.close()
+      const long = await run(['status', '--run', String(runId), '--task', 'BTCUSDT'], env)
+      expect(long.code, long.stderr).toBe(0)
+      const longLines = long.stdout.trimEnd().split('\n')
+      expect(longLines).toHaveLength(1 + 500 + 1)
+      expect(longLines[TASK_LOG_HEAD]).toContain(`line ${TASK_LOG_HEAD - 1}  {"seq":199}`)
+      expect(longLines[TASK_LOG_HEAD + 1]).toBe('… 700 lines dropped …')
+      expect(longLines[TASK_LOG_HEAD + 2]).toContain('line 900')
+    } finally {
+      await sim.close()
+      await target.close()
+    }
+  })
+})
+
+describe("the clients' lines in a task's log", () => {
+  it("a retried archive download shows in the task's log, as the runner wires the clients", async () => {
+    const target = await freshDatabase()
+    // The runner's clock and the simulator's read the same shifted time (TRADING_ALERTS_CLOCK_OFFSET_MS).
+    const offsetMs = Date.parse('2025-04-02T12:00:00Z') - Date.now()
+    const sim = await startExchangeSimulator({
+      now: () => Date.now() + offsetMs,
+      pairs: [
+        {
+          symbol: 'BTCUSDT',
+          baseAsset: 'BTC',
+          quoteAsset: 'USDT',
+          listedAt: Date.parse('2025-03-30T00:00:00Z'),
+          basePrice: 60_000,
+        },
+      ],
+    })
+    try {
+      const handle = await target.open()
+      await insertTestSymbols(handle.db, ['BTCUSDT'])
+      await handle.close()
+      const env = {
+        ...target.env,
+        BINANCE_API_URL: sim.urls.binanceApiUrl,
+        BINANCE_DATA_URL: sim.urls.binanceDataUrl,
+        BINANCE_LISTING_URL: sim.urls.binanceListingUrl,
+        HISTORY_START: '2025-03',
+        TRADING_ALERTS_CLOCK_OFFSET_MS: String(offsetMs),
+      }
+      sim.addFault({ route: 'archive-zip', kind: '5xx', symbol: 'BTCUSDT', times: 1 })
+      const job = await run(['job', 'historical'], env)
+      expect(job.code, job.stderr).toBe(0)
+      const runs = JSON.parse((await run(['status', '--json'], env)).stdout) as { id: number }[]
+      const runId = runs[0]?.id ?? 0
+      const shown = await run(
+        ['status', '--run', String(runId), '--task', 'BTCUSDT', '--json'],
+        env,
+      )
+      expect(shown.code, shown.stderr).toBe(0)
+      const log = JSON.parse(shown.stdout) as {
+        lines: { level: string; message: string; fields: Record<string, unknown> }[]
+      }
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({ level: 'warn', message: 'request failed, retrying' }),
+      )
+      expect(log.lines.map((l) => l.message)).toContain('archive file loaded')
+    } finally {
+      await sim.close()
       await target.close()
     }
   })

@@ -41,6 +41,8 @@ export {
   recentRuns,
   runOverviews,
   runTasks,
+  runTaskLog,
+  type RunTaskLog,
   type RunOverview,
   type RunSummaryRow,
   type RunTaskCounts,

@@ -107,11 +107,12 @@ describe.each(kinds)('exchange gaps around a failed file (%s)', (kind) => {
       const retried = await runHistorical(deps, { historyStart: '2025-03' })
       expect(retried.state).toBe('succeeded')
       expect(await tables(database)).toEqual(clean)
-      // The retried file's load is logged at debug level with its rows and times.
+      // The retried file's load is logged (in its task's log, and with the symbol in the job's)
+      // with its rows and times.
       const loaded = deps.logger.entries.filter((e) => e.message === 'archive file loaded')
       expect(loaded).toHaveLength(1)
       expect(loaded[0]).toMatchObject({
-        level: 'debug',
+        level: 'info',
         fields: { symbol: SYMBOL, period: '2025-03-27', rows: 1430 },
       })
       expect(loaded[0]?.fields?.ms).toEqual(expect.any(Number))

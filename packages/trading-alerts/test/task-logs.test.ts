@@ -5,11 +5,18 @@ import {
   type SimPairSpec,
 } from '@trading-alerts/tickerdata/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findRunTask, readTaskLog, runHistorical, withTaskLogs } from '../src/index.js'
+import {
+  findRunTask,
+  readTaskLog,
+  runHistorical,
+  runIncremental,
+  withTaskLogs,
+} from '../src/index.js'
 import { runJobTasks, startJobRun } from '../src/jobs/run-bookkeeping.js'
 import {
   createTestDatabase,
   fixedClock,
+  insertTestSymbols,
   memoryLogger,
   testDatabaseKinds,
   type TestDatabase,
@@ -27,6 +34,13 @@ const PAIRS: SimPairSpec[] = [
     quoteAsset: 'USDT',
     listedAt: Date.parse('2025-03-30T00:00:00Z'),
     basePrice: 60_000,
+  },
+  {
+    symbol: 'ETHUSDT',
+    baseAsset: 'ETH',
+    quoteAsset: 'USDT',
+    listedAt: Date.parse('2025-03-30T00:00:00Z'),
+    basePrice: 3_000,
   },
 ]
 
@@ -146,5 +160,55 @@ describe.each(kinds)('task logs (%s)', (kind) => {
     expect(clientLog.entries.map((e) => e.message)).toContain('request failed, retrying')
     expect(log.lines.at(-1)).toMatchObject({ message: 'task succeeded' })
     expect((log.lines.at(-1)?.fields as { rows: number }).rows).toBeGreaterThan(0)
+  })
+  it("a historical and an incremental run leave the symbol's files, range and rows in its task log", async () => {
+    const symbol = 'ETHUSDT'
+    await insertTestSymbols(database.db, [symbol])
+    const logOf = async (runId: number) => {
+      const task = await findRunTask(database.db, runId, symbol)
+      expect(task).toBeDefined()
+      return (await readTaskLog(database.db, task?.taskId ?? 0)).lines
+    }
+    const info = (lines: Awaited<ReturnType<typeof logOf>>, message: string) =>
+      lines.filter((l) => l.level === 'info' && l.message === message)
+
+    const historical = await runHistorical(simDeps(sim, database, NOW), { symbols: [symbol] })
+    expect(historical.tasks).toMatchObject([{ symbol, state: 'succeeded' }])
+    const rows = historical.tasks[0]?.rows ?? 0
+    expect(rows).toBeGreaterThan(0)
+    const hLines = await logOf(historical.runId)
+    const files = info(hLines, 'archive file loaded')
+    expect(files.length).toBeGreaterThan(0)
+    for (const f of files) {
+      expect(f.fields.period).toMatch(/^2025-0[34]/)
+      expect(f.fields.rows).toBeGreaterThan(0)
+    }
+    expect(files.reduce((sum, f) => sum + (f.fields.rows as number), 0)).toBe(rows)
+    const done = info(hLines, 'historical load done')
+    expect(done).toHaveLength(1)
+    expect(done[0]?.fields).toMatchObject({ loaded: files.length, rows, skipped: 0, failed: 0 })
+    // The job's own lines are info-level and few beside the client's debug lines.
+    expect(hLines.filter((l) => l.level !== 'debug').length).toBeLessThanOrEqual(files.length + 4)
+
+    const incremental = await runIncremental(simDeps(sim, database, NOW), { symbols: [symbol] })
+    expect(incremental.tasks).toMatchObject([{ symbol, state: 'succeeded' }])
+    const fetched = incremental.tasks[0]?.rows ?? 0
+    expect(fetched).toBeGreaterThan(0)
+    const iLines = await logOf(incremental.runId)
+    const lastLoaded = hLines.find((l) => l.message === 'historical load done')?.fields
+      .lastUpdatedAt as string
+    expect(info(iLines, 'range fetched')).toEqual([
+      expect.objectContaining({
+        fields: {
+          from: new Date(Date.parse(lastLoaded) + 1).toISOString(),
+          to: new Date(Math.floor(NOW / 60_000) * 60_000 - 1).toISOString(),
+          requests: 1,
+          planned: 1,
+          rows: fetched,
+          gaps: 0,
+        },
+      }),
+    ])
+    expect(iLines.at(-1)).toMatchObject({ message: 'task succeeded', fields: { rows: fetched } })
   })
 })

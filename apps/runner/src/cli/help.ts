@@ -48,10 +48,17 @@ ${FOOTER}
 }
 
 export function statusHelp(): string {
-  return `Usage: runner status [runId] [--gaps] [--alerts] [--json] [--limit N] [--demo]
+  return `Usage: runner status [runId | --run <id> [--task <symbol>]] [--gaps] [--alerts] [--json]
+                     [--limit N] [--demo]
 
   (no argument)  the recent runs of every job: state, start, duration, symbols ok/failed, rows
-  runId          every task of that run (kind, key): state, attempts, rows, duration, error
+  runId, --run <id>
+                 every task of that run (kind, key): state, attempts, rows, duration, error
+  --task <symbol>
+                 with --run: that task's state and its log lines (time UTC, level, message,
+                 fields as JSON; a task keeps its first 200 and last 300 lines, and says how many
+                 were dropped between them). The key of a job's one task is the job's name, of
+                 an alert rule's task the rule's name. Unknown run or task: exit 2
   --gaps         known exchange gaps and failed archive files (holes)
   --alerts       recent alert events, webhook deliveries by state, and the dead letters
   --json         machine-readable output

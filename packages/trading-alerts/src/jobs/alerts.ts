@@ -1,6 +1,6 @@
 import type { AlertRuleRow } from '../db/schema.js'
 import { deliverDueAlerts, type DeliveryDeps, type DeliveryOptions } from '../alerts/delivery.js'
-import { evaluateBarRule, evaluateMarketRule } from '../alerts/evaluation.js'
+import { evaluateBarRule, evaluateMarketRule, type Evaluation } from '../alerts/evaluation.js'
 import { recordEvaluation } from '../alerts/outbox.js'
 import { parseAlertRule } from '../alerts/rules.js'
 import { listEnabledAlertRules } from '../store/alerts.js'
@@ -35,7 +35,7 @@ export async function runAlerts(
   deps: AlertsDeps,
   options: AlertsOptions = {},
 ): Promise<AlertsResult> {
-  const { database, clock, logger } = deps
+  const { database, clock } = deps
   const db = database.db
   const run = await startJobRun(db, 'alerts', {}, clock, options.host)
   const rules = options.evaluate === false ? [] : await listEnabledAlertRules(db)
@@ -53,20 +53,35 @@ export async function runAlerts(
         const parsed = parseAlertRule(rule.rule)
         const symbols = rule.symbols as string[]
         let count = 0
+        // Symbols with new bars to evaluate, and the firings found (a re-run's are not new events).
+        let evaluated = 0
+        let matched = 0
+        const record = async (cursor: string, r: Evaluation) => {
+          if (r.last !== undefined) evaluated++
+          matched += r.fired.length
+          // Each new event is logged ('alert') in the rule's task log too.
+          count += await recordEvaluation(database, rule, cursor, r, clock.now(), task.logger)
+        }
+        let list: readonly string[] = symbols
         if (parsed.kind === 'market') {
-          const r = await evaluateMarketRule(db, rule, parsed, symbols)
-          count += await recordEvaluation(database, rule, '*', r, clock.now(), logger)
+          await record('*', await evaluateMarketRule(db, rule, parsed, symbols))
         } else {
-          const list = symbols.includes('*')
+          list = symbols.includes('*')
             ? (await listLoadedSymbols(db, { inTopN: true, orderBy: 'symbol' })).map(
                 (s) => s.symbol,
               )
             : symbols
-          for (const symbol of list) {
-            const r = await evaluateBarRule(db, rule, parsed, symbol)
-            count += await recordEvaluation(database, rule, symbol, r, clock.now(), logger)
-          }
+          for (const symbol of list)
+            await record(symbol, await evaluateBarRule(db, rule, parsed, symbol))
         }
+        task.logger.info('rule evaluated', {
+          rule: rule.rule,
+          timeframe: parsed.kind === 'market' ? '1d' : rule.timeframe,
+          symbols: list.length,
+          evaluated,
+          matched,
+          events: count,
+        })
         fired += count
         task.tally.rows = count
         return { state: 'succeeded' }

@@ -28,6 +28,7 @@ import {
 } from './historical-plan.js'
 import { describeError, runSymbolTasks, startJobRun, type TaskContext } from './run-bookkeeping.js'
 import { noSymbolsWarnings, withRunWarnings } from './run-warnings.js'
+import type { Logger } from '../ports.js'
 import type { CommonJobOptions, JobDeps, JobResult } from './types.js'
 
 const MINUTE = 60_000
@@ -133,8 +134,12 @@ async function loadSymbol(
   options: HistoricalOptions,
   task: TaskContext,
 ): Promise<SymbolOutcome> {
-  const { database, binance, clock, logger } = deps
+  const { database, binance, clock } = deps
+  // The task's lines: in its log (task_log) and, labelled with the symbol, in the job's log.
+  const logger = task.logger
   const signal = options.signal === undefined ? {} : { signal: options.signal }
+  const skipped: string[] = []
+  const unpublished: string[] = []
   const outcome: SymbolOutcome = {
     rows: 0,
     loaded: 0,
@@ -153,7 +158,7 @@ async function loadSymbol(
     listedAt = days[0]?.start
   }
   if (listedAt === undefined) {
-    logger.warn('nothing in the archive for this symbol yet', { symbol })
+    logger.warn('nothing in the archive for this symbol yet')
     return outcome
   }
   const firstMonth =
@@ -174,7 +179,7 @@ async function loadSymbol(
   )
   const total = periods.length
   task.tally.total = total
-  task.logger.info('historical load planned', { from: firstMonth, periods: total })
+  logger.info('historical load planned', { from: firstMonth, periods: total })
   const progress = async (done: number) => {
     task.tally.done = done
     task.tally.rows = outcome.rows
@@ -190,7 +195,6 @@ async function loadSymbol(
         const sha = await binance.getArchiveChecksum(symbol, period.period, '1m', signal)
         if (sha === previous.sha256 || sha === null) return { ok: true, unchanged: true }
         logger.warn('archive file was re-published with another checksum: replacing its rows', {
-          symbol,
           period: period.period,
           was: previous.sha256,
           now: sha,
@@ -219,6 +223,7 @@ async function loadSymbol(
 
     if (current.ok && current.unchanged) {
       outcome.skipped++
+      skipped.push(period.period)
       const { first, last } = await storedCandleRange(database.db, symbol, period.start, period.end)
       try {
         // A gap to the previous file is found when this one loads, unless the previous one was a
@@ -230,7 +235,7 @@ async function loadSymbol(
             const rows = await database.writeTransaction((tx) =>
               recordGaps(tx, symbol, checked, clock.now()),
             )
-            countGaps(outcome, checked, rows, deps, symbol)
+            countGaps(outcome, checked, rows, logger)
           }
         }
       } catch (error) {
@@ -238,7 +243,6 @@ async function loadSymbol(
         const { message, code } = describeError(error)
         outcome.failed.push({ period: period.period, error: message, code })
         logger.error('checking the gap before an archive file failed: the next run retries it', {
-          symbol,
           period: period.period,
           error: message,
           code,
@@ -250,6 +254,7 @@ async function loadSymbol(
     }
     if (current.ok && !current.file.found) {
       // Not published (yet): normal. Whatever it would hold is left to later runs or to incremental.
+      unpublished.push(period.period)
       await progress(i + 1)
       continue
     }
@@ -295,14 +300,13 @@ async function loadSymbol(
           await advanceLastUpdated(tx.db, symbol, lastOpen + CLOSE_OFFSET)
         return { rows: written, gapRows }
       })
-      logger.debug?.('archive file loaded', {
-        symbol,
+      logger.info('archive file loaded', {
         period: period.period,
         rows,
         downloadMs: Math.round(current.ms),
         ms: Math.round(performance.now() - writeStarted),
       })
-      countGaps(outcome, checked, gapRows, deps, symbol)
+      countGaps(outcome, checked, gapRows, logger)
       if (lastOpen !== undefined) previousOpen = lastOpen
       outcome.rows += rows
       outcome.loaded++
@@ -313,7 +317,6 @@ async function loadSymbol(
       previousOpen = undefined
       outcome.failed.push({ period: period.period, error: message, code })
       logger.error('archive file failed: recorded as a hole, later periods still load', {
-        symbol,
         period: period.period,
         error: message,
         code,
@@ -347,7 +350,26 @@ async function loadSymbol(
   )
   if (newest !== undefined) await advanceLastUpdated(database.db, symbol, newest + CLOSE_OFFSET)
   outcome.lastUpdatedAt = await lastUpdatedAt(database.db, symbol)
+  logger.info('historical load done', {
+    loaded: outcome.loaded,
+    rows: outcome.rows,
+    // Files already loaded with the same checksum, and files not published yet: left as they are.
+    skipped: outcome.skipped,
+    ...(skipped.length === 0 ? {} : { skippedPeriods: spans(skipped) }),
+    ...(unpublished.length === 0 ? {} : { unpublished: spans(unpublished) }),
+    failed: outcome.failed.length,
+    ...(outcome.failed.length === 0 ? {} : { failedPeriods: outcome.failed.map((f) => f.period) }),
+    gapsFilled: outcome.gapsFilled,
+    gapsRecorded: outcome.gapsRecorded,
+    lastUpdatedAt: outcome.lastUpdatedAt?.toISOString() ?? null,
+  })
   return outcome
+}
+
+/** Periods (in plan order) for a log line: more than three as "first…last" (counted beside). */
+function spans(periods: readonly string[]): string[] {
+  if (periods.length <= 3) return [...periods]
+  return [`${periods[0] ?? ''}…${periods[periods.length - 1] ?? ''}`]
 }
 
 /** Missing minutes of an archive file as REST answered for them (not yet written). */
@@ -405,21 +427,19 @@ async function recordGaps(
   return rows
 }
 
-/** Counts committed gaps in the outcome and logs the exchange gaps. */
+/** Counts committed gaps in the outcome and logs the exchange gaps (in the task's log). */
 function countGaps(
   outcome: SymbolOutcome,
   checked: readonly CheckedGap[],
   rows: number,
-  deps: JobDeps,
-  symbol: string,
+  logger: Logger,
 ): void {
   outcome.rows += rows
   for (const { candles, missing } of checked) {
     if (candles.length > 0) outcome.gapsFilled++
     outcome.gapsRecorded += missing.length
     if (missing.length > 0) {
-      deps.logger.info('exchange gap recorded', {
-        symbol,
+      logger.info('exchange gap recorded', {
         gaps: missing.map((m) => [new Date(m.start).toISOString(), new Date(m.end).toISOString()]),
       })
     }

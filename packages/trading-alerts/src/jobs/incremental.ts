@@ -1,6 +1,6 @@
 import { writeCandles } from '../store/candles.js'
 import { recordExchangeGaps } from '../store/gaps.js'
-import { advanceLastUpdated, listLoadedSymbols } from '../store/symbols.js'
+import { advanceLastUpdated, lastUpdatedAt, listLoadedSymbols } from '../store/symbols.js'
 import { findMissingMinutes } from './historical-plan.js'
 import { runSymbolTasks, startJobRun } from './run-bookkeeping.js'
 import { noSymbolsWarnings, withRunWarnings } from './run-warnings.js'
@@ -109,8 +109,21 @@ export async function runIncremental(
           if (options.signal?.aborted === true) break
         }
       }
+      const stopped = options.signal?.aborted === true
+      if (plan.requests === 0) task.logger.info('already current: nothing to fetch')
+      else {
+        const stored = await lastUpdatedAt(database.db, plan.symbol)
+        task.logger.info(stopped ? 'range fetched in part (stopped)' : 'range fetched', {
+          from: new Date(plan.from).toISOString(),
+          to: stored?.toISOString() ?? null,
+          requests: tally.done,
+          planned: plan.requests,
+          rows: tally.rows,
+          gaps,
+        })
+      }
       return {
-        state: options.signal?.aborted === true ? 'interrupted' : 'succeeded',
+        state: stopped ? 'interrupted' : 'succeeded',
         progress: { done: tally.done, total: plan.requests },
         details: { requests: plan.requests, gaps },
       }

@@ -215,27 +215,41 @@ export async function computeSymbolIndicators(
   let values = 0
   for (const [timeframe, instances] of plan) {
     const end = closedBarsEnd(updatedAt, timeframe)
+    let resampled = 0
     if (timeframe !== '1m') {
       const start = await resampleStart(db, symbol, timeframe)
       if (start !== undefined && start < end) {
-        bars += await resampleCandles(db, symbol, timeframe, start, end)
+        resampled = await resampleCandles(db, symbol, timeframe, start, end)
+        bars += resampled
       }
     }
     if (instances.length === 0) continue
     const states = await loadStates(db, symbol, timeframe, instances, logger)
     let after = Math.min(...states.map((s) => s.last))
+    let fed = 0
+    let written = 0
     for (;;) {
       if (signal?.aborted === true) {
         throw new TradingAlertsError('INTERRUPTED', 'stopped before the indicators were current')
       }
       const batch = await readBars(db, symbol, timeframe, after, end, batchBars)
       if (batch.length === 0) break
-      values += await database.writeTransaction((tx) =>
+      written += await database.writeTransaction((tx) =>
         computeBatch(tx, symbol, timeframe, states, batch, clock.now()),
       )
+      fed += batch.length
       after = batch.openTime[batch.length - 1] as number
       if (batch.length < batchBars) break
     }
+    values += written
+    logger.info(fed === 0 ? 'indicators already current' : 'indicator series computed', {
+      timeframe,
+      indicators: instances.map((i) => i.key),
+      resampledBars: resampled,
+      bars: fed,
+      values: written,
+      ...(after < 0 ? {} : { through: new Date(after).toISOString() }),
+    })
   }
   return { bars, values }
 }
@@ -276,7 +290,7 @@ export async function runIndicators(
       task.tally.total = 1
       task.report()
       const r = await computeSymbolIndicators(
-        deps,
+        { ...deps, logger: task.logger },
         symbol,
         plan,
         options.batchBars ?? 50_000,

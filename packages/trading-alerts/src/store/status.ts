@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely'
 import type { Database, JobName, RunState, TaskKind } from '../db/schema.js'
 import { listExchangeGaps, listFailedArchiveFiles } from './gaps.js'
-import { listTasks } from './runs.js'
+import { getRun, listTasks } from './runs.js'
+import { readTaskLog, type TaskLog } from './task-logs.js'
 
 /** A run with its task counts. */
 export interface RunSummaryRow {
@@ -49,7 +50,11 @@ export interface TaskSummaryRow {
 /** The tasks of a run, by kind and key. */
 export async function runTasks(db: Kysely<Database>, runId: number): Promise<TaskSummaryRow[]> {
   const rows = await listTasks(db, runId)
-  return rows.map((t) => ({
+  return rows.map(taskSummary)
+}
+
+function taskSummary(t: Awaited<ReturnType<typeof listTasks>>[number]): TaskSummaryRow {
+  return {
     kind: t.kind,
     key: t.key,
     symbol: t.symbol,
@@ -62,7 +67,29 @@ export async function runTasks(db: Kysely<Database>, runId: number): Promise<Tas
         : (t.finished_at.getTime() - t.started_at.getTime()) / 1000,
     error: t.error,
     errorCode: t.error_code,
-  }))
+  }
+}
+
+/** What `runTaskLog` found: no such run, no such task in it (and the run's task keys), or the task and its log. */
+export type RunTaskLog =
+  | { readonly found: 'no-run' }
+  | { readonly found: 'no-task'; readonly keys: readonly string[] }
+  | { readonly found: 'task'; readonly task: TaskSummaryRow; readonly log: TaskLog }
+
+/**
+ * The task of run `runId` keyed `key` (a symbol, the job's or a rule's name) as status shows it,
+ * with its kept log lines and how many were dropped.
+ */
+export async function runTaskLog(
+  db: Kysely<Database>,
+  runId: number,
+  key: string,
+): Promise<RunTaskLog> {
+  if ((await getRun(db, runId)) === undefined) return { found: 'no-run' }
+  const tasks = await listTasks(db, runId)
+  const task = tasks.filter((t) => t.key === key).sort((a, b) => Number(a.id) - Number(b.id))[0]
+  if (task === undefined) return { found: 'no-task', keys: tasks.map((t) => t.key) }
+  return { found: 'task', task: taskSummary(task), log: await readTaskLog(db, Number(task.id)) }
 }
 
 /** The known holes: exchange gaps and failed archive files. */
