@@ -268,13 +268,16 @@ const taskLogScope = new AsyncLocalStorage<TaskLogger>()
 /**
  * A logger that also records its lines in the log of the task it is called within (a task of
  * `runJobTasks`): wrap the logger of a client the jobs call (tickerdata's retries and backoffs)
- * so that its lines land in the task they were made for. Outside a task it is `logger`.
+ * so that its lines (info and above) land in the task they were made for. Outside a task it is
+ * `logger`.
  */
 export function withTaskLogs(logger: Logger): Logger {
   const line =
     (level: NumberedTaskLogLine['level']) =>
     (message: string, fields?: Record<string, unknown>) => {
-      taskLogScope.getStore()?.record(level, message, fields)
+      // A client's debug lines (one per request) would crowd the job's own lines out of the
+      // kept 200 + 300: the task's log takes info and above from it.
+      if (level !== 'debug') taskLogScope.getStore()?.record(level, message, fields)
       if (level === 'debug') logger.debug?.(message, fields)
       else logger[level](message, fields)
     }
