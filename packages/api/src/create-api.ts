@@ -20,6 +20,7 @@ import { alertRoutes } from './routes/alerts.js'
 import { candleRoutes } from './routes/candles.js'
 import { gapRoutes } from './routes/gaps.js'
 import { indicatorRoutes } from './routes/indicators.js'
+import { indicatorCatalogueRoutes } from './routes/indicator-catalogue.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
 import { runRoutes, type StartJob } from './routes/runs.js'
@@ -208,6 +209,7 @@ export function createApi(options: ApiOptions): Api {
   candleRoutes(app, deps)
   gapRoutes(app, deps)
   indicatorRoutes(app, deps)
+  indicatorCatalogueRoutes(app, deps)
   runRoutes(app, { ...deps, startJob: options.startJob })
   const hub = new StreamHub(options.database, logger)
   streamRoutes(app, {
