@@ -173,3 +173,54 @@ export interface Page<T> {
   readonly data: T[]
   readonly next: string | null
 }
+
+// ---- The Chart view's shapes ----
+
+export interface SymbolInfo {
+  readonly symbol: string
+  readonly market: string
+  readonly status: string
+  readonly inTopN: boolean
+  readonly firstOpenTime: string | null
+  readonly lastUpdatedAt: string | null
+}
+
+/** A bar of GET /api/v1/candles (decimals as strings). */
+export interface Candle {
+  readonly openTime: string
+  readonly open: string
+  readonly high: string
+  readonly low: string
+  readonly close: string
+  readonly volume: string
+}
+
+export interface IndicatorRow {
+  readonly openTime: string
+  readonly values: Record<string, number | null>
+}
+
+export interface CatalogueEntry {
+  readonly name: string
+  readonly title: string
+  readonly family: string
+  readonly params: readonly { name: string; default: number; min?: number; max?: number }[]
+  readonly outputs: readonly string[]
+  readonly overlay: boolean
+}
+
+export interface Gap {
+  readonly symbol: string
+  readonly startTime: string
+  readonly endTime: string
+  readonly kind: string
+}
+
+export interface AlertEvent {
+  readonly id: number
+  readonly rule: { readonly id: number; readonly name: string }
+  readonly symbol: string
+  readonly timeframe: string
+  readonly barTime: string
+  readonly text: string
+}

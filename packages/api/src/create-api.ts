@@ -19,6 +19,7 @@ import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { alertRoutes } from './routes/alerts.js'
 import { candleRoutes } from './routes/candles.js'
 import { gapRoutes } from './routes/gaps.js'
+import { indicatorCatalogueRoutes } from './routes/indicator-catalogue.js'
 import { MAX_INDICATOR_WORK, indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
 import { ruleRoutes } from './routes/rules.js'
@@ -219,6 +220,7 @@ export function createApi(options: ApiOptions): Api {
   candleRoutes(app, deps)
   gapRoutes(app, deps)
   indicatorRoutes(app, { ...deps, maxIndicatorWork })
+  indicatorCatalogueRoutes(app, deps)
   runRoutes(app, { ...deps, startJob: options.startJob })
   const hub = new StreamHub(options.database, logger)
   streamRoutes(app, {

@@ -2,6 +2,7 @@ import {
   CATALOGUE,
   createStream,
   type Bar,
+  type Family,
   type IndicatorName,
   type IndicatorSpec,
   type Stream,
@@ -15,8 +16,23 @@ export interface IndicatorDefinition {
   readonly name: string
   /** Its name in technical-indicators' catalogue (`rsi`, `linearregSlope`). */
   readonly indicator: IndicatorName
-  /** Its numeric parameters in the order of the function, with defaults (choices keep theirs). */
-  readonly params: readonly { readonly name: string; readonly default: number }[]
+  /** TA-Lib's name as it spells it (`LINEARREG_SLOPE`), or the catalogue's name in capitals. */
+  readonly title: string
+  /** TA-Lib's function group (`overlap`, `momentum`…), or `beyond TA-Lib`. */
+  readonly family: Family
+  /**
+   * Whether its values are prices (drawn over the candles, as TA-Lib's overlap studies): the
+   * overlap studies and price transforms, and the others whose every output is on the price's
+   * scale (MAX, MIN, LINEARREG, TSF, Keltner and Donchian channels, HMA…).
+   */
+  readonly overlay: boolean
+  /** Its numeric parameters in the order of the function, with defaults and ranges (choices keep theirs). */
+  readonly params: readonly {
+    readonly name: string
+    readonly default: number
+    readonly min: number
+    readonly max: number
+  }[]
   /** `close`: fed the close; `bar`: fed the whole bar (high, low, volume…). */
   readonly input: 'close' | 'bar'
   /** Named outputs of a multi-output indicator; empty for a single value. */
@@ -25,6 +41,18 @@ export interface IndicatorDefinition {
   readonly stateVersion: number
   create(params: readonly number[]): Stream<number, unknown> | Stream<Bar, unknown>
 }
+
+/** Outside the overlap and price-transform families, the indicators whose outputs are prices. */
+const PRICE_SCALED: ReadonlySet<string> = new Set([
+  'max',
+  'min',
+  'linearreg',
+  'linearregIntercept',
+  'tsf',
+  'hma',
+  'keltner',
+  'donchian',
+])
 
 /**
  * The rule language's indicators, from technical-indicators' catalogue: every one whose stream
@@ -40,12 +68,18 @@ function build(): ReadonlyMap<string, IndicatorDefinition> {
       continue
     }
     const params = Object.entries(spec.params).flatMap(([name, p]) =>
-      p.type === 'choice' ? [] : [{ name, default: p.default }],
+      p.type === 'choice' ? [] : [{ name, default: p.default, min: p.min, max: p.max }],
     )
     const name = (spec.talib ?? indicator).toLowerCase()
     map.set(name, {
       name,
       indicator,
+      title: spec.talib ?? indicator.toUpperCase(),
+      family: spec.family,
+      overlay:
+        spec.family === 'overlap' ||
+        spec.family === 'price transform' ||
+        PRICE_SCALED.has(indicator),
       input: spec.streamInput === 'value' ? 'close' : 'bar',
       outputs: spec.outputs.length === 1 ? [] : spec.outputs,
       params,

@@ -1,0 +1,91 @@
+import { testDatabaseKinds } from '@trading-alerts/trading-alerts/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser, signIn, startWorld, type Browser, type World } from './harness.js'
+
+const kinds = await testDatabaseKinds()
+
+describe.each(kinds)('the Chart view on %s', (kind) => {
+  let world: World
+  let browser: Browser
+
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(world.base + path, {
+      headers: { authorization: `Bearer ${world.readToken}` },
+    })
+    expect(res.status).toBe(200)
+    return (await res.json()) as T
+  }
+
+  beforeAll(async () => {
+    world = await startWorld(kind)
+    browser = await launchBrowser(world.base)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await world?.close()
+  })
+
+  it('draws the candles the API answers for the range, and switches timeframe', async () => {
+    const page = await browser.page()
+    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    const chart = page.getByTestId('chart')
+    await expect.poll(() => chart.getAttribute('data-count')).not.toBe('0')
+    const first = (await chart.getAttribute('data-first')) ?? ''
+    const api = await get<{ data: { openTime: string }[] }>(
+      `/api/v1/candles/BTCUSDT?timeframe=1h&from=${first}&limit=10000`,
+    )
+    expect(Number(await chart.getAttribute('data-count'))).toBe(api.data.length)
+    expect(await chart.getAttribute('data-last')).toBe(api.data.at(-1)?.openTime)
+    await page.screenshot({ path: '/tmp/chart/light-1280.png' })
+    await page.locator('[data-tf="4h"]').click()
+    await expect.poll(() => new URL(page.url()).searchParams.get('tf')).toBe('4h')
+    await expect
+      .poll(async () => {
+        const f = await chart.getAttribute('data-first')
+        return f !== null && f !== '' && f !== first && Date.parse(f) % (4 * 3_600_000) === 0
+      })
+      .toBe(true)
+    expect(browser.problems).toEqual([])
+  })
+
+  it('adds an indicator pane from the picker with the API’s values', async () => {
+    const page = await browser.page()
+    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    await page.getByLabel('Indicator').selectOption('rsi')
+    await page.getByRole('button', { name: 'Add' }).click()
+    const legend = page.locator('[data-series="rsi(14)"]')
+    await expect.poll(() => legend.getAttribute('data-count')).not.toBe('0')
+    const chart = page.getByTestId('chart')
+    expect(Number(await chart.getAttribute('data-panes'))).toBe(2)
+    const first = (await chart.getAttribute('data-first')) ?? ''
+    const api = await get<{ data: { values: Record<string, number | null> }[] }>(
+      `/api/v1/indicators/BTCUSDT?timeframe=1h&name=rsi(14)&from=${first}&limit=10000`,
+    )
+    const values = api.data.map((r) => r.values['rsi(14)']).filter((v) => typeof v === 'number')
+    expect(Number(await legend.getAttribute('data-count'))).toBe(values.length)
+    expect(Number(await legend.getAttribute('data-last-value'))).toBe(values.at(-1))
+    expect(browser.problems).toEqual([])
+  })
+
+  it('loads older bars when panned left', async () => {
+    const page = await browser.page()
+    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    const chart = page.getByTestId('chart')
+    await expect.poll(() => chart.getAttribute('data-count')).not.toBe('0')
+    const before = (await chart.getAttribute('data-first')) ?? ''
+    const box = await chart.boundingBox()
+    if (box === null) throw new Error('no chart box')
+    for (let i = 0; i < 6; i++) {
+      await page.mouse.move(box.x + 100, box.y + box.height / 2)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width - 100, box.y + box.height / 2, { steps: 10 })
+      await page.mouse.up()
+    }
+    await expect
+      .poll(
+        async () => Date.parse((await chart.getAttribute('data-first')) ?? '') < Date.parse(before),
+      )
+      .toBe(true)
+    expect(browser.problems).toEqual([])
+  })
+})
