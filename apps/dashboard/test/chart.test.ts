@@ -1,6 +1,7 @@
+import { saveAlertRule } from '@trading-alerts/trading-alerts'
 import { testDatabaseKinds } from '@trading-alerts/trading-alerts/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, signIn, startWorld, type Browser, type World } from './harness.js'
+import { clock, launchBrowser, signIn, startWorld, type Browser, type World } from './harness.js'
 
 const kinds = await testDatabaseKinds()
 
@@ -36,7 +37,6 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
     )
     expect(Number(await chart.getAttribute('data-count'))).toBe(api.data.length)
     expect(await chart.getAttribute('data-last')).toBe(api.data.at(-1)?.openTime)
-    await page.screenshot({ path: '/tmp/chart/light-1280.png' })
     await page.locator('[data-tf="4h"]').click()
     await expect.poll(() => new URL(page.url()).searchParams.get('tf')).toBe('4h')
     await expect
@@ -51,7 +51,7 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
   it('adds an indicator pane from the picker with the API’s values', async () => {
     const page = await browser.page()
     await signIn(page, world, '/chart/BTCUSDT?tf=1h')
-    await page.getByLabel('Indicator').selectOption('rsi')
+    await page.getByLabel('Indicator', { exact: true }).selectOption('rsi')
     await page.getByRole('button', { name: 'Add' }).click()
     const legend = page.locator('[data-series="rsi(14)"]')
     await expect.poll(() => legend.getAttribute('data-count')).not.toBe('0')
@@ -86,6 +86,35 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
         async () => Date.parse((await chart.getAttribute('data-first')) ?? '') < Date.parse(before),
       )
       .toBe(true)
+    expect(browser.problems).toEqual([])
+  })
+
+  it('marks the bars where a rule fired, live when the alerts job runs', async () => {
+    const page = await browser.page()
+    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    const chart = page.getByTestId('chart')
+    await expect.poll(() => chart.getAttribute('data-count')).not.toBe('0')
+    expect(await chart.getAttribute('data-alerts')).toBe('0')
+    await saveAlertRule(
+      world.database.db,
+      {
+        name: 'up-bars',
+        rule: 'close > open',
+        symbols: 'BTCUSDT',
+        timeframe: '1h',
+        from: '2025-04-02T00:00:00Z',
+      },
+      clock,
+    )
+    await world.runJob('alerts')
+    const events = await get<{ data: { barTime: string }[] }>(
+      '/api/v1/alerts/events?symbol=BTCUSDT&limit=1000',
+    )
+    expect(events.data.length).toBeGreaterThan(0)
+    // Every event is a bar of the range shown, so each one is a marker.
+    const first = Date.parse((await chart.getAttribute('data-first')) ?? '')
+    expect(events.data.every((e) => Date.parse(e.barTime) >= first)).toBe(true)
+    await expect.poll(() => chart.getAttribute('data-alerts')).toBe(String(events.data.length))
     expect(browser.problems).toEqual([])
   })
 })
