@@ -21,6 +21,7 @@ import { candleRoutes } from './routes/candles.js'
 import { gapRoutes } from './routes/gaps.js'
 import { indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
+import { ruleCheckRoutes } from './routes/rule-check.js'
 import { ruleRoutes } from './routes/rules.js'
 import { runRoutes, type StartJob } from './routes/runs.js'
 import { StreamHub, streamRoutes } from './routes/stream.js'
@@ -203,6 +204,7 @@ export function createApi(options: ApiOptions): Api {
   systemRoutes(app, deps, counters)
   sessionRoutes(app, deps)
   marketRoutes(app, deps)
+  ruleCheckRoutes(app, deps) // before ruleRoutes: `check` is not a rule {id}
   ruleRoutes(app, deps)
   alertRoutes(app, deps)
   candleRoutes(app, deps)
