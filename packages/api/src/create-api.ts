@@ -22,6 +22,7 @@ import { gapRoutes } from './routes/gaps.js'
 import { indicatorCatalogueRoutes } from './routes/indicator-catalogue.js'
 import { MAX_INDICATOR_WORK, indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
+import { ruleCheckRoutes } from './routes/rule-check.js'
 import { ruleRoutes } from './routes/rules.js'
 import { runRoutes, type StartJob } from './routes/runs.js'
 import { StreamHub, streamRoutes } from './routes/stream.js'
@@ -215,6 +216,7 @@ export function createApi(options: ApiOptions): Api {
   systemRoutes(app, deps, counters)
   sessionRoutes(app, deps)
   marketRoutes(app, deps)
+  ruleCheckRoutes(app, deps) // before ruleRoutes: `check` is not a rule {id}
   ruleRoutes(app, deps)
   alertRoutes(app, deps)
   candleRoutes(app, deps)

@@ -550,6 +550,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       '/api/v1/alerts/deliveries/{id}/retry',
       '/api/v1/alerts/events',
       '/api/v1/alerts/rules',
+      '/api/v1/alerts/rules/check',
       '/api/v1/alerts/rules/test',
       '/api/v1/alerts/rules/{id}',
       '/api/v1/candles/{symbol}',
