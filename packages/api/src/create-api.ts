@@ -18,6 +18,7 @@ import { ApiError, isApiError, problemResponse, type ParameterError } from './er
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { alertRoutes } from './routes/alerts.js'
 import { candleRoutes } from './routes/candles.js'
+import { coverageRoutes } from './routes/coverage.js'
 import { gapRoutes } from './routes/gaps.js'
 import { indicatorRoutes } from './routes/indicators.js'
 import { marketRoutes } from './routes/market.js'
@@ -50,8 +51,10 @@ export interface ApiOptions {
    */
   readonly startJob?: StartJob
   /**
-   * How long `/metrics` reuses its count of the rows per symbol (an exact count over the candle
-   * table, seconds at tens of millions of rows); default 60 s. Everything else is read per scrape.
+   * How long `/metrics` and `/api/v1/market/coverage` reuse their count of the rows per symbol (an
+   * exact count over the candle table, seconds at tens of millions of rows); default 60 s. The
+   * coverage counts again as soon as a symbol's last update moves. Everything else is read per
+   * request.
    */
   readonly metricsRowsTtlMs?: number
   /** A comment line on each GET /api/v1/stream every this many ms; default 15 000. */
@@ -207,6 +210,7 @@ export function createApi(options: ApiOptions): Api {
   alertRoutes(app, deps)
   candleRoutes(app, deps)
   gapRoutes(app, deps)
+  coverageRoutes(app, deps, options.metricsRowsTtlMs ?? 60_000)
   indicatorRoutes(app, deps)
   runRoutes(app, { ...deps, startJob: options.startJob })
   const hub = new StreamHub(options.database, logger)
