@@ -18,6 +18,7 @@ import { ApiError, isApiError, problemResponse, type ParameterError } from './er
 import { TokenBuckets, type RateLimitOptions } from './rate-limit.js'
 import { alertRoutes } from './routes/alerts.js'
 import { candleRoutes } from './routes/candles.js'
+import { coverageRoutes } from './routes/coverage.js'
 import { gapRoutes } from './routes/gaps.js'
 import { indicatorCatalogueRoutes } from './routes/indicator-catalogue.js'
 import { MAX_INDICATOR_WORK, indicatorRoutes } from './routes/indicators.js'
@@ -52,8 +53,10 @@ export interface ApiOptions {
    */
   readonly startJob?: StartJob
   /**
-   * How long `/metrics` reuses its count of the rows per symbol (an exact count over the candle
-   * table, seconds at tens of millions of rows); default 60 s. Everything else is read per scrape.
+   * How long `/metrics` and `/api/v1/market/coverage` reuse their count of the rows per symbol (an
+   * exact count over the candle table, seconds at tens of millions of rows); default 60 s. The
+   * coverage counts again as soon as a symbol's last update moves. Everything else is read per
+   * request.
    */
   readonly metricsRowsTtlMs?: number
   /**
@@ -221,6 +224,7 @@ export function createApi(options: ApiOptions): Api {
   alertRoutes(app, deps)
   candleRoutes(app, deps)
   gapRoutes(app, deps)
+  coverageRoutes(app, deps, options.metricsRowsTtlMs ?? 60_000)
   indicatorRoutes(app, { ...deps, maxIndicatorWork })
   indicatorCatalogueRoutes(app, deps)
   runRoutes(app, { ...deps, startJob: options.startJob })

@@ -558,6 +558,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       '/api/v1/health',
       '/api/v1/indicator-catalogue',
       '/api/v1/indicators/{symbol}',
+      '/api/v1/market/coverage',
       '/api/v1/market/top',
       '/api/v1/openapi.json',
       '/api/v1/runs',

@@ -257,3 +257,4 @@ export {
   type TaskLogLine,
 } from './store/task-logs.js'
 export { withTaskLogs } from './jobs/run-bookkeeping.js'
+export { symbolCoverage, type SymbolCoverage } from './store/coverage.js'

@@ -138,3 +138,27 @@ export function listFailedArchiveFiles(
   if (options.symbol !== undefined) query = query.where('symbol', '=', options.symbol)
   return query.orderBy('symbol').orderBy('period').execute()
 }
+
+/**
+ * The gaps of each symbol that has any, as GET /api/v1/gaps lists them: its recorded exchange gaps
+ * plus its failed archive files.
+ */
+export async function gapCountsBySymbol(db: Kysely<Database>): Promise<Map<string, number>> {
+  const [exchange, failed] = await Promise.all([
+    db
+      .selectFrom('exchange_gap')
+      .select(['symbol', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('symbol')
+      .execute(),
+    db
+      .selectFrom('archive_file')
+      .select(['symbol', (eb) => eb.fn.countAll().as('n')])
+      .where('state', '=', 'failed')
+      .groupBy('symbol')
+      .execute(),
+  ])
+  const out = new Map<string, number>()
+  for (const r of [...exchange, ...failed])
+    out.set(r.symbol, (out.get(r.symbol) ?? 0) + Number(r.n))
+  return out
+}
