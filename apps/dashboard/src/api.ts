@@ -224,3 +224,30 @@ export interface AlertEvent {
   readonly barTime: string
   readonly text: string
 }
+
+export interface Coverage {
+  readonly symbol: string
+  readonly firstOpenTime: string | null
+  readonly lastUpdatedAt: string | null
+  readonly lagSeconds: number | null
+  readonly expectedMinutes: number
+  readonly storedMinutes: number
+  readonly completeness: number | null
+  readonly gaps: number
+}
+
+export interface TopCoin {
+  readonly rank: number | null
+  readonly coingeckoId: string
+  readonly coinSymbol: string
+  readonly name: string
+  readonly marketCapUsd: string | null
+  readonly priceUsd: string | null
+  readonly pair: string | null
+  readonly excludedReason: string | null
+}
+
+export interface TopDay {
+  readonly day: string
+  readonly data: TopCoin[]
+}

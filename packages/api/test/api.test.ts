@@ -197,6 +197,11 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
         await call(via, 'GET', '/api/v1/market/top?day=2025-04-01', { token: tokens.read }),
         404,
       )
+      // The days that have one, as GET /api/v1/market/days lists them.
+      const days = await call(via, 'GET', '/api/v1/market/days', { token: tokens.read })
+      expect(days.status, days.text).toBe(200)
+      expect(days.json).toEqual({ data: ['2025-04-02'] })
+      expectProblem(await call(via, 'GET', '/api/v1/market/days'), 401)
       for (const bad of ['2025-4-1', '2025-02-30', 'today', '2025-04-02T00:00:00Z']) {
         const a = await call(via, 'GET', `/api/v1/market/top?day=${bad}`, { token: tokens.read })
         expectProblem(a, 400)
@@ -560,6 +565,7 @@ describe.each(kinds)('the HTTP API on %s', (kind) => {
       '/api/v1/indicators/{symbol}',
       '/api/v1/market/coverage',
       '/api/v1/market/top',
+      '/api/v1/market/days',
       '/api/v1/openapi.json',
       '/api/v1/runs',
       '/api/v1/runs/{id}',

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { listSymbols, readTopSnapshot } from '@trading-alerts/trading-alerts'
+import { listSymbols, readTopSnapshot, snapshotDays } from '@trading-alerts/trading-alerts'
 import type { ApiApp, RouteDeps } from '../context.js'
 import { ApiError } from '../errors.js'
 import { parseTime } from '../pagination.js'
@@ -47,7 +47,23 @@ const top = createRoute({
   },
 })
 
+const days = createRoute({
+  method: 'get',
+  path: '/api/v1/market/days',
+  tags: ['market'],
+  summary: 'The days with a top-N snapshot, oldest first (what GET /api/v1/market/top?day= answers)',
+  responses: {
+    200: json(
+      z.object({ data: z.array(z.string().openapi({ example: '2026-03-04' })) }),
+      'The days, oldest first',
+    ),
+    ...authProblems(),
+  },
+})
+
 export function marketRoutes(app: ApiApp, deps: RouteDeps): void {
+  app.openapi(days, async (c) => c.json({ data: await snapshotDays(deps.database.db) }, 200))
+
   app.openapi(symbols, async (c) => {
     const rows = await listSymbols(deps.database.db)
     return c.json(
