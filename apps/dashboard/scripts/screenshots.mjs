@@ -36,8 +36,11 @@ const shots = [
     path: '/runs',
     ready: '[data-testid="task-log"] pre.log > div',
     open: async (page) => {
-      await page.locator('[data-job="historical"] [data-run]').first().click()
-      await page.getByTestId('tasks').locator('tr[data-task] a').first().click()
+      const id = await page
+        .locator('[data-job="historical"] [data-run]')
+        .last()
+        .getAttribute('data-run')
+      await page.goto(`${base}/runs/${id}/tasks/BTCUSDT`)
     },
   },
   {
@@ -68,7 +71,8 @@ for (const shot of shots) {
     if (shot.open) await shot.open(page)
     await page.locator(shot.ready).first().waitFor({ timeout: 15_000 })
   } catch {
-    process.stderr.write(`${shot.name}: not ready (${shot.ready}); skipped\n`)
+    process.stderr.write(`${shot.name}: not ready (${shot.ready}) at ${page.url()}; skipped\n`)
+    await page.screenshot({ path: join(docs, `${shot.name}.failed.png`) })
     continue
   }
   await page.waitForTimeout(500)
