@@ -51,7 +51,8 @@ const days = createRoute({
   method: 'get',
   path: '/api/v1/market/days',
   tags: ['market'],
-  summary: 'The days with a top-N snapshot, oldest first (what GET /api/v1/market/top?day= answers)',
+  summary:
+    'The days with a top-N snapshot, oldest first (what GET /api/v1/market/top?day= answers)',
   responses: {
     200: json(
       z.object({ data: z.array(z.string().openapi({ example: '2026-03-04' })) }),
