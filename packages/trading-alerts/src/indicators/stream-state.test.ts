@@ -55,7 +55,9 @@ describe('restoreStreamState', () => {
 
   it('names indicators as TA-Lib does, with the parameters and outputs of the catalogue', () => {
     expect(INDICATORS.get('linearreg_slope')?.indicator).toBe('linearregSlope')
-    expect(INDICATORS.get('var')?.params).toEqual([{ name: 'period', default: 5 }])
+    expect(INDICATORS.get('var')?.params).toEqual([
+      { name: 'period', default: 5, min: 1, max: 100_000 },
+    ])
     expect(INDICATORS.get('stochf')?.params.map((p) => p.name)).toEqual(['fastK', 'fastD'])
     expect(INDICATORS.get('macd')?.outputs).toEqual(['macd', 'signal', 'histogram'])
     expect(INDICATORS.get('rsi')?.outputs).toEqual([])
