@@ -1,6 +1,6 @@
 /**
  * The dashboard's benchmarks: `pnpm bench` in this package (PostgreSQL from TEST_DATABASE_URL or
- * the local server, in a scratch database dropped at the end; Debian's Chromium, headless).
+ * the local server, in a fresh database dropped at the end; Debian's Chromium, headless).
  *
  * The data: one year of 1-minute BTCUSDT candles generated in the database (a deterministic price
  * path), shown as 1h bars with RSI(14) and MACD(12,26,9). Each figure is a ratio against a
@@ -19,12 +19,12 @@ import { join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { createAdaptorServer } from '@hono/node-server'
 import { createApi, directoryAssets } from '@trading-alerts/api'
-import { createApiToken, createDatabase, silentLogger } from '@trading-alerts/trading-alerts'
+import { createApiToken, silentLogger } from '@trading-alerts/trading-alerts'
+import { createTestDatabase } from '@trading-alerts/trading-alerts/testing'
 import pg from 'pg'
 import { chromium, type Page } from 'playwright-core'
 import { CHROMIUM, CHROMIUM_ARGS, DIST } from '../test/harness.js'
 
-const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const YEAR_FROM = '2024-01-01T00:00:00Z'
 const YEAR_TO = '2025-01-01T00:00:00Z'
 const RUNS = 7
@@ -33,26 +33,6 @@ const INDICATORS = ['rsi(14)', 'macd(12,26,9)']
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)] ?? Number.NaN
-}
-
-async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `ta_dash_bench_${process.pid}`
-  const admin = new pg.Client({ connectionString: SERVER })
-  await admin.connect()
-  await admin.query(`drop database if exists ${name} with (force)`)
-  await admin.query(`create database ${name}`)
-  await admin.end()
-  const url = new URL(SERVER)
-  url.pathname = `/${name}`
-  return {
-    url: url.href,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: SERVER })
-      await c.connect()
-      await c.query(`drop database if exists ${name} with (force)`)
-      await c.end()
-    },
-  }
 }
 
 /** One year of 1-minute BTCUSDT candles, generated in the database (as packages/api's bench). */
@@ -127,16 +107,15 @@ function assetSizes(): { file: string; bytes: number; gzip: number }[] {
 }
 
 async function main(): Promise<void> {
-  const scratch = await scratchDatabase()
-  const database = await createDatabase({ url: scratch.url })
-  const client = new pg.Client({ connectionString: scratch.url })
+  // A fresh database on the test server (TEST_DATABASE_URL), dropped on close.
+  const database = await createTestDatabase('postgres')
+  const client = new pg.Client({ connectionString: database.url })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
   })
   try {
-    await database.migrate()
     await client.connect()
     const rows = await seed(client)
     const clock = { now: () => new Date(YEAR_TO) }
@@ -249,7 +228,6 @@ async function main(): Promise<void> {
     await browser.close()
     await client.end()
     await database.close()
-    await scratch.drop()
   }
 }
 

@@ -1,34 +1,16 @@
 import { saveAlertRule } from '@trading-alerts/trading-alerts'
 import { testDatabaseKinds } from '@trading-alerts/trading-alerts/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clock, launchBrowser, signIn, startWorld, type Browser, type World } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { clock, signIn, useWorld } from './harness.js'
 
 const kinds = await testDatabaseKinds()
 
 describe.each(kinds)('the Chart view on %s', (kind) => {
-  let world: World
-  let browser: Browser
-
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(world.base + path, {
-      headers: { authorization: `Bearer ${world.readToken}` },
-    })
-    expect(res.status).toBe(200)
-    return (await res.json()) as T
-  }
-
-  beforeAll(async () => {
-    world = await startWorld(kind)
-    browser = await launchBrowser(world.base)
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await world?.close()
-  })
-
+  const files = useWorld(kind)
+  const { get } = files
   it('draws the candles the API answers for the range, and switches timeframe', async () => {
-    const page = await browser.page()
-    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    const page = await files.browser.page()
+    await signIn(page, files.world, '/chart/BTCUSDT?tf=1h')
     const chart = page.getByTestId('chart')
     await expect.poll(() => chart.getAttribute('data-count')).not.toBe('0')
     const first = (await chart.getAttribute('data-first')) ?? ''
@@ -45,12 +27,12 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
         return f !== null && f !== '' && f !== first && Date.parse(f) % (4 * 3_600_000) === 0
       })
       .toBe(true)
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   it('adds an indicator pane from the picker with the API’s values', async () => {
-    const page = await browser.page()
-    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    const page = await files.browser.page()
+    await signIn(page, files.world, '/chart/BTCUSDT?tf=1h')
     await page.getByLabel('Indicator', { exact: true }).selectOption('rsi')
     await page.getByRole('button', { name: 'Add' }).click()
     const legend = page.locator('[data-series="rsi(14)"]')
@@ -64,12 +46,12 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
     const values = api.data.map((r) => r.values['rsi(14)']).filter((v) => typeof v === 'number')
     expect(Number(await legend.getAttribute('data-count'))).toBe(values.length)
     expect(Number(await legend.getAttribute('data-last-value'))).toBe(values.at(-1))
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   it('loads older bars when panned left', async () => {
-    const page = await browser.page()
-    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    const page = await files.browser.page()
+    await signIn(page, files.world, '/chart/BTCUSDT?tf=1h')
     const chart = page.getByTestId('chart')
     await expect.poll(() => chart.getAttribute('data-count')).not.toBe('0')
     const before = (await chart.getAttribute('data-first')) ?? ''
@@ -86,17 +68,17 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
         async () => Date.parse((await chart.getAttribute('data-first')) ?? '') < Date.parse(before),
       )
       .toBe(true)
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   it('marks the bars where a rule fired, live when the alerts job runs', async () => {
-    const page = await browser.page()
-    await signIn(page, world, '/chart/BTCUSDT?tf=1h')
+    const page = await files.browser.page()
+    await signIn(page, files.world, '/chart/BTCUSDT?tf=1h')
     const chart = page.getByTestId('chart')
     await expect.poll(() => chart.getAttribute('data-count')).not.toBe('0')
     expect(await chart.getAttribute('data-alerts')).toBe('0')
     await saveAlertRule(
-      world.database.db,
+      files.world.database.db,
       {
         name: 'up-bars',
         rule: 'close > open',
@@ -106,7 +88,7 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
       },
       clock,
     )
-    await world.runJob('alerts')
+    await files.world.runJob('alerts')
     const events = await get<{ data: { barTime: string }[] }>(
       '/api/v1/alerts/events?symbol=BTCUSDT&limit=1000',
     )
@@ -115,6 +97,6 @@ describe.each(kinds)('the Chart view on %s', (kind) => {
     const first = Date.parse((await chart.getAttribute('data-first')) ?? '')
     expect(events.data.every((e) => Date.parse(e.barTime) >= first)).toBe(true)
     await expect.poll(() => chart.getAttribute('data-alerts')).toBe(String(events.data.length))
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 })

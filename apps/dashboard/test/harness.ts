@@ -30,6 +30,7 @@ import {
 } from '@trading-alerts/trading-alerts/testing'
 import { startExchangeSimulator, type ExchangeSimulator } from '@trading-alerts/tickerdata/testing'
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core'
+import { afterAll, beforeAll, expect } from 'vitest'
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 export const DIST = join(PACKAGE_DIR, 'dist')
@@ -280,4 +281,48 @@ export async function signIn(
 ): Promise<void> {
   await page.goto(`${world.base}${path}#token=${encodeURIComponent(token)}`)
   await page.locator('header.top').waitFor()
+}
+
+export interface FileWorld {
+  readonly world: World
+  readonly browser: Browser
+  /** GET `path` of the API with the read token; its JSON (any answer but 200 fails). */
+  readonly get: <T>(path: string) => Promise<T>
+}
+
+/**
+ * The world and the browser of one `describe` block on `kind`: started before its tests, closed
+ * after them. Read `world` and `browser` inside the tests (they exist once the block has started).
+ */
+export function useWorld(kind: TestDatabaseKind): FileWorld {
+  let world: World | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    world = await startWorld(kind)
+    browser = await launchBrowser(world.base)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await world?.close()
+  })
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the world is not started yet')
+    return value
+  }
+  return {
+    get world() {
+      return started(world)
+    },
+    get browser() {
+      return started(browser)
+    },
+    async get<T>(path: string): Promise<T> {
+      const w = started(world)
+      const res = await fetch(w.base + path, {
+        headers: { authorization: `Bearer ${w.readToken}` },
+      })
+      expect(res.status, path).toBe(200)
+      return (await res.json()) as T
+    },
+  }
 }

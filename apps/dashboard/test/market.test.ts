@@ -1,6 +1,6 @@
 import { testDatabaseKinds } from '@trading-alerts/trading-alerts/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, signIn, startWorld, type Browser, type World } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { signIn, useWorld } from './harness.js'
 
 const kinds = await testDatabaseKinds()
 
@@ -12,29 +12,11 @@ interface Coverage {
 }
 
 describe.each(kinds)('the Market view on %s', (kind) => {
-  let world: World
-  let browser: Browser
-
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(world.base + path, {
-      headers: { authorization: `Bearer ${world.readToken}` },
-    })
-    expect(res.status).toBe(200)
-    return (await res.json()) as T
-  }
-
-  beforeAll(async () => {
-    world = await startWorld(kind)
-    browser = await launchBrowser(world.base)
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await world?.close()
-  })
-
+  const files = useWorld(kind)
+  const { get } = files
   it('shows every tracked symbol with the rank, last update, lag and completeness the API gives', async () => {
-    const page = await browser.page()
-    await signIn(page, world, '/market')
+    const page = await files.browser.page()
+    await signIn(page, files.world, '/market')
     const table = page.getByTestId('symbols')
     await table.locator('tbody tr').first().waitFor()
     const symbols = await get<{ data: { symbol: string; marketCapRank: number | null }[] }>(
@@ -69,12 +51,12 @@ describe.each(kinds)('the Market view on %s', (kind) => {
     await page.getByLabel('Filter').fill('eth')
     await expect.poll(() => table.locator('tbody tr').count()).toBe(1)
     expect(await table.locator('tbody tr').first().getAttribute('data-symbol')).toBe('ETHUSDT')
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   it('lists the day’s top coins, the ones without a pair marked with the reason', async () => {
-    const page = await browser.page()
-    await signIn(page, world, '/market')
+    const page = await files.browser.page()
+    await signIn(page, files.world, '/market')
     const top = page.getByTestId('top')
     await top.locator('tbody tr').first().waitFor()
     const day = await get<{
@@ -92,6 +74,6 @@ describe.each(kinds)('the Market view on %s', (kind) => {
     }
     expect(await top.locator('tr.excluded').count()).toBe(excluded.length)
     expect(await page.getByLabel('Day', { exact: true }).inputValue()).toBe(day.day)
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 })

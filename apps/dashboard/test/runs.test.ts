@@ -1,32 +1,14 @@
 import { testDatabaseKinds } from '@trading-alerts/trading-alerts/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  launchBrowser,
-  runJobInAnotherProcess,
-  signIn,
-  startWorld,
-  type Browser,
-  type World,
-} from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { runJobInAnotherProcess, signIn, useWorld } from './harness.js'
 
 const kinds = await testDatabaseKinds()
 
 describe.each(kinds)('the Runs view on %s', (kind) => {
-  let world: World
-  let browser: Browser
-
-  beforeAll(async () => {
-    world = await startWorld(kind)
-    browser = await launchBrowser(world.base)
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await world?.close()
-  })
-
+  const files = useWorld(kind)
   it('shows every job’s runs in the grid, coloured by state', async () => {
-    const page = await browser.page()
-    await signIn(page, world)
+    const page = await files.browser.page()
+    await signIn(page, files.world)
     const grid = page.getByTestId('run-grid')
     for (const job of ['symbols', 'historical', 'incremental', 'indicators']) {
       await expect.poll(() => grid.locator(`[data-job="${job}"] [data-run]`).count()).toBe(1)
@@ -35,12 +17,12 @@ describe.each(kinds)('the Runs view on %s', (kind) => {
       ).toBe('succeeded')
     }
     expect(await grid.locator('[data-job="alerts"]').textContent()).toContain('no run yet')
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   it('drills down from a run to its tasks and a task’s log lines', async () => {
-    const page = await browser.page()
-    await signIn(page, world)
+    const page = await files.browser.page()
+    await signIn(page, files.world)
     await page.locator('[data-job="historical"] [data-run]').first().click()
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/runs\/\d+$/)
     const tasks = page.getByTestId('tasks')
@@ -58,12 +40,12 @@ describe.each(kinds)('the Runs view on %s', (kind) => {
     // The address is the view: a reload lands on the same task's log.
     await page.reload()
     await page.getByTestId('task-log').locator('pre.log > div').first().waitFor()
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   it('starts a job from the page (admin) and follows it live', async () => {
-    const page = await browser.page()
-    await signIn(page, world)
+    const page = await files.browser.page()
+    await signIn(page, files.world)
     await page.getByLabel('Start a job').selectOption('incremental')
     await page.getByRole('button', { name: 'Start' }).click()
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/runs\/\d+$/)
@@ -72,33 +54,33 @@ describe.each(kinds)('the Runs view on %s', (kind) => {
     await cell.waitFor()
     await expect.poll(() => cell.getAttribute('data-state'), { timeout: 60_000 }).toBe('succeeded')
     await expect.poll(() => page.getByTestId('run-detail').textContent()).toContain('succeeded')
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   it('offers no start button to a read token', async () => {
-    const page = await browser.page()
-    await signIn(page, world, '/runs', world.readToken)
+    const page = await files.browser.page()
+    await signIn(page, files.world, '/runs', files.world.readToken)
     await page.getByTestId('run-grid').waitFor()
     expect(await page.getByLabel('Start a job').count()).toBe(0)
     expect(await page.locator('.who').textContent()).toBe('read')
-    expect(browser.problems).toEqual([])
+    expect(files.browser.problems).toEqual([])
   })
 
   // Only PostgreSQL has other processes: the embedded database lives in this one.
   if (kind === 'postgres')
     it('shows a run started by another process without a reload', async () => {
-      const page = await browser.page()
-      await signIn(page, world)
+      const page = await files.browser.page()
+      await signIn(page, files.world)
       await page.getByTestId('run-grid').waitFor()
       await page.locator('[data-stream="open"]').waitFor()
       const before = await page.locator('[data-job="symbols"] [data-run]').count()
-      const child = await runJobInAnotherProcess(world, 'symbols')
+      const child = await runJobInAnotherProcess(files.world, 'symbols')
       const cell = page.locator(`[data-job="symbols"] [data-run="${child.runId}"]`)
       await cell.waitFor({ timeout: 30_000 })
       await expect
         .poll(() => cell.getAttribute('data-state'), { timeout: 30_000 })
         .toBe(child.state)
       expect(await page.locator('[data-job="symbols"] [data-run]').count()).toBe(before + 1)
-      expect(browser.problems).toEqual([])
+      expect(files.browser.problems).toEqual([])
     })
 })

@@ -173,21 +173,22 @@ describe('a closed stdout', () => {
   })
 })
 
+/** The one pair the task-log tests' simulators list. */
+const BTC_PAIR = {
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  listedAt: Date.parse('2025-03-30T00:00:00Z'),
+  basePrice: 60_000,
+}
+
 describe("a task's log", () => {
   it('status --run <id> --task <symbol>: the state line and the log lines, the dropped ones counted; unknown run or task: exit 2', async () => {
     const target = await freshDatabase()
     const now = Date.parse('2025-04-02T12:00:00Z')
     const sim = await startExchangeSimulator({
       now: () => now,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-03-30T00:00:00Z'),
-          basePrice: 60_000,
-        },
-      ],
+      pairs: [BTC_PAIR],
     })
     try {
       const handle = await target.open()
@@ -289,15 +290,7 @@ describe("the clients' lines in a task's log", () => {
     const offsetMs = Date.parse('2025-04-02T12:00:00Z') - Date.now()
     const sim = await startExchangeSimulator({
       now: () => Date.now() + offsetMs,
-      pairs: [
-        {
-          symbol: 'BTCUSDT',
-          baseAsset: 'BTC',
-          quoteAsset: 'USDT',
-          listedAt: Date.parse('2025-03-30T00:00:00Z'),
-          basePrice: 60_000,
-        },
-      ],
+      pairs: [BTC_PAIR],
     })
     try {
       const handle = await target.open()
